@@ -1,0 +1,3 @@
+from spar_bench.cli import main
+
+raise SystemExit(main())

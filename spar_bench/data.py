@@ -1,0 +1,292 @@
+"""Dataset rows in, validated `Question` records and a fingerprint out.
+
+Sources: a hub dataset id (`jasonzhango/SPAR-Bench`, ...), a local parquet file or folder with the hub
+schema, or `sample` (the offline sample shipped in the package). Every row is checked on load; a bad row
+stops the load with an error that names the row id, the field and the problem.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from spar_bench.metrics.view_change import MOTION_KEYS
+from spar_bench.tasks_spec import MAX_IMAGES, TASKS_BY_ID, AnswerKind
+
+if TYPE_CHECKING:  # datasets is imported lazily: scoring never needs it
+    import datasets
+
+HUB_DATASETS: dict[str, str] = {
+    "full": "jasonzhango/SPAR-Bench",
+    "tiny": "jasonzhango/SPAR-Bench-Tiny",
+    "full-rgbd": "jasonzhango/SPAR-Bench-RGBD",
+    "tiny-rgbd": "jasonzhango/SPAR-Bench-Tiny-RGBD",
+}
+SAMPLE = "sample"
+REQUIRED_COLUMNS = ("id", "task", "question", "answer", "image")
+OPTION_LETTERS = frozenset("ABCDEFGH")
+
+
+class DatasetError(Exception):
+    """The dataset could not be loaded or is not in the SPAR-Bench schema."""
+
+
+class DatasetUnavailableError(DatasetError):
+    """A hub dataset could not be reached and is not cached."""
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    row_id: object
+    field: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"row id {self.row_id}: field {self.field!r}: {self.problem}"
+
+
+class DatasetRowError(DatasetError):
+    """One or more rows break the schema; `problems` lists each (row id, field, problem)."""
+
+    def __init__(self, source: str, problems: Sequence[RowProblem], total: int | None = None):
+        self.source = source
+        self.problems = list(problems)
+        total = len(self.problems) if total is None else total
+        shown = "\n".join(f"  {p}" for p in self.problems)
+        more = f"\n  ... and {total - len(self.problems)} more" if total > len(self.problems) else ""
+        super().__init__(
+            f"{source}: {total} invalid row(s); fix or drop them and load again:\n{shown}{more}"
+        )
+
+
+@dataclass(frozen=True)
+class Question:
+    """One benchmark question: its images are the stored encoded bytes, in dataset order."""
+
+    id: int
+    task: str
+    question: str
+    answer: str
+    images: tuple[bytes, ...]
+    source: str = ""
+    img_type: str = ""
+    format_type: str = ""
+
+
+# ---------------------------------------------------------------- validation
+
+
+def answer_problem(task: str, answer: object) -> str | None:
+    """Why `answer` cannot be a reference answer of `task`, or None when it fits."""
+    if not isinstance(answer, str) or not answer.strip():
+        return "answer is empty"
+    kind = TASKS_BY_ID[task].answer_kind
+    if kind is AnswerKind.NUMBER:
+        try:
+            value = float(answer)
+        except ValueError:
+            return f"{answer!r} is not a number in meters, as task {task!r} needs"
+        return None if math.isfinite(value) else f"{answer!r} is not a finite number"
+    if kind is AnswerKind.CHOICE:
+        if answer not in OPTION_LETTERS:
+            return f"{answer!r} is not an option letter (A-H), as task {task!r} needs"
+        return None
+    items = answer.split(",")
+    for item in items:
+        key, sep, value = item.partition(":")
+        if not sep or key not in MOTION_KEYS:
+            return f"{answer!r}: item {item!r} is not `key:value` with a known motion key"
+        try:
+            float(value)
+        except ValueError:
+            return f"{answer!r}: item {item!r} has no numeric value"
+    return None
+
+
+def image_problem(images: object) -> str | None:
+    """Why a row's `image` cell is not 1 to MAX_IMAGES decodable images, or None when it is."""
+    from PIL import Image, UnidentifiedImageError
+
+    if not isinstance(images, (list, tuple)) or not images:
+        return "no images"
+    if len(images) > MAX_IMAGES:
+        return f"{len(images)} images; a row has 1 to {MAX_IMAGES}"
+    for index, image in enumerate(images):
+        data = _image_bytes(image)
+        if data is None:
+            return f"image {index} has no bytes and no readable path"
+        try:
+            with Image.open(io.BytesIO(data)) as decoded:
+                decoded.size  # noqa: B018 - reading the header is the check
+        except (UnidentifiedImageError, OSError) as error:
+            return f"image {index} cannot be decoded ({error})"
+    return None
+
+
+def _image_bytes(image: object) -> bytes | None:
+    if isinstance(image, (bytes, bytearray)):
+        return bytes(image)
+    if isinstance(image, dict):
+        if image.get("bytes"):
+            return image["bytes"]
+        path = image.get("path")
+        if path and Path(path).is_file():
+            return Path(path).read_bytes()
+    return None
+
+
+def row_problems(row: dict[str, Any]) -> list[RowProblem]:
+    """Every schema problem of one row; images (undecoded `{"bytes", "path"}` dicts or bytes) are checked
+    only when the row has an `image` key, so text fields can be checked alone and cheaply."""
+    row_id = row.get("id")
+    problems: list[RowProblem] = []
+    if not isinstance(row_id, int):
+        problems.append(RowProblem(row_id, "id", "missing or not an integer"))
+    task = row.get("task")
+    if task not in TASKS_BY_ID:
+        problems.append(RowProblem(row_id, "task", f"{task!r} is not a SPAR-Bench task"))
+    elif (problem := answer_problem(task, row.get("answer"))) is not None:
+        problems.append(RowProblem(row_id, "answer", problem))
+    question = row.get("question")
+    if not isinstance(question, str) or not question.strip():
+        problems.append(RowProblem(row_id, "question", "empty"))
+    if "image" in row and (problem := image_problem(row["image"])) is not None:
+        problems.append(RowProblem(row_id, "image", problem))
+    return problems
+
+
+def validate_rows(rows: Iterable[dict[str, Any]], source: str, *, max_shown: int = 20) -> int:
+    """Check every row; return the row count, or raise DatasetRowError listing the problems found.
+
+    Also rejects duplicate ids, since results are keyed by id.
+    """
+    problems: list[RowProblem] = []
+    seen: set[object] = set()
+    count = 0
+    for row in rows:
+        count += 1
+        problems.extend(row_problems(row))
+        row_id = row.get("id")
+        if row_id in seen:
+            problems.append(RowProblem(row_id, "id", "duplicate id"))
+        seen.add(row_id)
+    if problems:
+        raise DatasetRowError(source, problems[:max_shown], total=len(problems))
+    if count == 0:
+        raise DatasetError(f"{source}: the dataset has no rows")
+    return count
+
+
+def validate_dataset(dataset: datasets.Dataset, source: str) -> datasets.Dataset:
+    """Validate a `datasets.Dataset` in the hub schema without decoding the images; returns it unchanged."""
+    missing = [c for c in REQUIRED_COLUMNS if c not in dataset.column_names]
+    if missing:
+        raise DatasetError(
+            f"{source}: missing column(s) {', '.join(missing)}; the SPAR-Bench schema has "
+            f"{', '.join(REQUIRED_COLUMNS)} (plus img_type, format_type, source)"
+        )
+    validate_rows(undecoded_rows(dataset, REQUIRED_COLUMNS), source)
+    return dataset
+
+
+def undecoded_rows(dataset: datasets.Dataset, columns: Sequence[str]) -> Iterator[dict[str, Any]]:
+    """Rows as plain dicts read straight from arrow, so images stay `{"bytes", "path"}` and are not decoded."""
+    table = dataset.with_format("arrow")
+    for start in range(0, len(dataset), 1000):
+        yield from table[start : start + 1000].select(list(columns)).to_pylist()
+
+
+# ---------------------------------------------------------------- fingerprint
+
+
+def fingerprint(rows: Iterable[tuple[int, str, str, str]]) -> str:
+    """sha256 (hex) of the (id, task, question, answer) tuples sorted by id, one JSON array per line.
+
+    Images are not hashed: two copies of the benchmark with the same questions and answers agree.
+    """
+    digest = hashlib.sha256()
+    for row in sorted(rows, key=lambda r: r[0]):
+        digest.update(json.dumps(list(row), ensure_ascii=False).encode("utf-8"))
+        digest.update(b"\n")
+    return digest.hexdigest()
+
+
+def dataset_fingerprint(dataset: datasets.Dataset) -> str:
+    """The fingerprint of a dataset in the hub schema (see `fingerprint`)."""
+    columns = dataset.select_columns(["id", "task", "question", "answer"]).to_dict()
+    return fingerprint(zip(columns["id"], columns["task"], columns["question"], columns["answer"]))
+
+
+# ---------------------------------------------------------------- loading
+
+
+def sample_path() -> Path:
+    """The offline sample shipped in the package (hub schema, parquet)."""
+    return Path(str(resources.files("spar_bench.tasks").joinpath("data", "spar_bench_sample.parquet")))
+
+
+def resolve_source(source: str) -> str:
+    """A short name (`sample`, `full`, `tiny`, `full-rgbd`, `tiny-rgbd`) to a path or hub id; else unchanged."""
+    if source == SAMPLE:
+        return str(sample_path())
+    return HUB_DATASETS.get(source, source)
+
+
+def load_dataset(source: str = SAMPLE, *, split: str = "test") -> datasets.Dataset:
+    """Load and validate a SPAR-Bench dataset from the hub, a local parquet file or folder, or `sample`.
+
+    Raises DatasetUnavailableError when a hub id cannot be reached and is not cached, DatasetRowError
+    for bad rows, DatasetError for a missing file or a foreign schema.
+    """
+    import datasets
+
+    resolved = resolve_source(source)
+    path = Path(resolved)
+    try:
+        if path.is_file():
+            dataset = datasets.load_dataset("parquet", data_files={split: str(path)}, split=split)
+        elif path.is_dir():
+            dataset = datasets.load_dataset(str(path), split=split)
+        elif path.suffix == ".parquet" or resolved.startswith((".", "/")):
+            raise DatasetError(f"{resolved}: no such file or folder")
+        else:
+            dataset = datasets.load_dataset(resolved, split=split)
+    except DatasetError:
+        raise
+    except (ConnectionError, OSError, ValueError) as error:
+        if path.exists():
+            raise DatasetError(f"{resolved}: cannot be read as parquet in the hub schema ({error})") from error
+        raise DatasetUnavailableError(
+            f"cannot load {resolved!r} from the Hugging Face hub and no cached copy exists ({error}).\n"
+            f"Download it where the hub is reachable (`huggingface-cli download {resolved} --repo-type dataset "
+            f"--local-dir DIR`) and pass the folder DIR or one of its parquet files instead of the id."
+        ) from error
+    return validate_dataset(dataset, resolved)
+
+
+def iter_questions(dataset: datasets.Dataset) -> Iterator[Question]:
+    """`Question` records of a validated dataset, in dataset order, images as stored bytes."""
+    optional = [c for c in ("source", "img_type", "format_type") if c in dataset.column_names]
+    for row in undecoded_rows(dataset, [*REQUIRED_COLUMNS, *optional]):
+        yield Question(
+            id=row["id"],
+            task=row["task"],
+            question=row["question"],
+            answer=row["answer"],
+            images=tuple(_image_bytes(image) or b"" for image in row["image"]),
+            source=row.get("source") or "",
+            img_type=row.get("img_type") or "",
+            format_type=row.get("format_type") or "",
+        )
+
+
+def load_questions(source: str = SAMPLE, *, split: str = "test") -> list[Question]:
+    """Validated questions of a dataset (see `load_dataset`)."""
+    return list(iter_questions(load_dataset(source, split=split)))

@@ -1,0 +1,103 @@
+"""The functions lmms-eval task YAMLs call (through the `tasks/utils.py` shim): rows in, prompts out, scores back.
+
+process_results runs in lmms-eval's thread pool: everything here is stateless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from spar_bench.data import REQUIRED_COLUMNS, undecoded_rows, validate_rows
+from spar_bench.prompts import build_prompt
+from spar_bench.protocols import OfficialProtocol
+from spar_bench.tasks_spec import task_spec
+
+if TYPE_CHECKING:
+    import datasets
+    from PIL import Image
+
+_TEXT_COLUMNS = ("id", "task", "question", "answer")
+_OFFICIAL = OfficialProtocol()
+
+
+def dataset_name(dataset: datasets.Dataset) -> str:
+    """A name for error messages: the parquet/arrow files a dataset was read from, else its builder name."""
+    files = sorted({entry["filename"] for entry in dataset.cache_files})
+    return ", ".join(files) if files else (dataset.info.dataset_name or "dataset")
+
+
+def select_task(dataset: datasets.Dataset, task_id: str) -> datasets.Dataset:
+    """The rows of one SPAR task, after validating the whole dataset's text fields and this task's images.
+
+    Raises DatasetRowError naming the row id and field of every bad row found.
+    """
+    source = dataset_name(dataset)
+    validate_rows(undecoded_rows(dataset, _TEXT_COLUMNS), source)
+    subset = dataset.filter(lambda task: task == task_id, input_columns="task")
+    if len(subset):
+        validate_rows(undecoded_rows(subset, REQUIRED_COLUMNS), source)
+    return subset
+
+
+def task_selector(task_id: str) -> Callable[[datasets.Dataset], datasets.Dataset]:
+    """A `process_docs` function that keeps the rows of `task_id` (see select_task)."""
+    task_spec(task_id)
+
+    def process_docs(dataset: datasets.Dataset) -> datasets.Dataset:
+        return select_task(dataset, task_id)
+
+    process_docs.__name__ = f"process_docs_{task_id}"
+    return process_docs
+
+
+def doc_to_visual(doc: dict[str, Any]) -> list[Image.Image]:
+    """All images of the row, in dataset order, as RGB."""
+    return [image.convert("RGB") for image in doc["image"]]
+
+
+def doc_to_text(doc: dict[str, Any], lmms_eval_specific_kwargs: dict[str, Any] | None = None) -> str:
+    """The released prompt; the YAML's per-model kwargs choose `prompt_variant` and `pre_prompt`."""
+    kwargs = lmms_eval_specific_kwargs or {}
+    return build_prompt(
+        doc["task"],
+        doc["question"],
+        variant=kwargs.get("prompt_variant", "default"),
+        pre_prompt=kwargs.get("pre_prompt", ""),
+    )
+
+
+def process_results(doc: dict[str, Any], results: list[str]) -> dict[str, Any]:
+    """Metric values (0-100) for one response, plus what was parsed, for the samples log.
+
+    Every metric key carries the same sample score: lmms-eval averages it within the task, and the group
+    averages the task means unweighted, which is the benchmark's macro mean. Keys that are not in the
+    task's metric_list (`spar_sample`) only land in the samples log.
+    """
+    spec = task_spec(doc["task"])
+    prediction = results[0] if results else ""
+    official = _OFFICIAL.score(spec.task_id, prediction, doc["answer"])
+    value = 100.0 * official.score
+    return {
+        "spar_score": value,
+        "spar_score_official": value,
+        spec.task_id: value,
+        f"spar_{spec.level.value}": value,
+        f"spar_{spec.view.value}": value,
+        "spar_sample": {
+            "id": doc["id"],
+            "task": spec.task_id,
+            "answer": doc["answer"],
+            "prediction": prediction,
+            "protocol": official.protocol,
+            "score": official.score,
+            "parsed": official.parsed,
+            "unparsed_reason": official.unparsed_reason,
+        },
+    }
+
+
+def metric_names(task_id: str) -> tuple[str, ...]:
+    """The metric keys a task's lmms-eval block reports, in the order its YAML lists them."""
+    spec = task_spec(task_id)
+    return ("spar_score", "spar_score_official", task_id, f"spar_{spec.level.value}", f"spar_{spec.view.value}")

@@ -1,0 +1,9 @@
+"""Shim for lmms-eval's `!function utils.<name>`: lmms-eval loads this file by path, with no package context,
+so it only forwards to the installed `spar_bench` package. Logic lives in `spar_bench.lmms_tasks`.
+"""
+
+from spar_bench.lmms_tasks import doc_to_text, doc_to_visual, process_results, task_selector  # noqa: F401
+from spar_bench.tasks_spec import TASK_IDS
+
+# One process_docs per SPAR task (`process_docs_depth_prediction_oc`, ...), named in the per-task YAMLs.
+globals().update({f"process_docs_{task_id}": task_selector(task_id) for task_id in TASK_IDS})
