@@ -24,10 +24,9 @@ WIDTH, HEIGHT = 320, 240
 POINT_RADIUS = 10
 LETTERS = "ABCD"
 ORDINALS = ("first", "second", "third")
-OBJECT_NAMES = tuple(
-    "chair, table, sofa, lamp, bed, cabinet, towel, counter, trash can, monitor, pillow, desk, shelf, sink, plant, "
-    "door".split(", ")
-)
+FURNITURE = ("chair", "table", "sofa", "lamp", "bed", "cabinet", "counter", "desk", "shelf", "door")
+SMALL_THINGS = ("towel", "trash can", "monitor", "pillow", "sink", "plant")
+OBJECT_NAMES = FURNITURE + SMALL_THINGS
 # Muted object colours, so the saturated marker colours stand out against them.
 OBJECT_COLOURS = ((139, 107, 77), (120, 120, 128), (196, 180, 150), (90, 110, 100), (160, 140, 170), (110, 90, 70))
 MARKER_RGB = {

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from spar_bench.lmms_tasks import metric_names
+from spar_bench.prompts import API_MODEL_NAMES
 from spar_bench.tasks_spec import TASK_IDS, ViewGroup, tasks_in
 
 TASKS_DIR = Path(__file__).resolve().parents[1] / "tasks"
@@ -47,17 +48,12 @@ generation_kwargs:
   top_p: 1.0
   num_beams: 1
   do_sample: false
-# The release gives API models (gpt4v, gemini_api) a different numeric instruction.
+# The release gives API models a different numeric instruction (spar_bench.prompts).
 lmms_eval_specific_kwargs:
   default:
     prompt_variant: default
     pre_prompt: ""
-  gpt4v:
-    prompt_variant: api
-    pre_prompt: ""
-  gemini_api:
-    prompt_variant: api
-    pre_prompt: ""
+""" + "".join(f'  {name}:\n    prompt_variant: api\n    pre_prompt: ""\n' for name in sorted(API_MODEL_NAMES)) + """\
 metadata:
   version: 1
 """

@@ -27,12 +27,8 @@ class PromptVariant(str, Enum):
     API = "api"
 
 
+# lmms-eval model names that the release gives the API variant (the task YAMLs are generated from this).
 API_MODEL_NAMES = frozenset({"gpt4v", "gemini_api"})
-
-
-def variant_for_model(model_name: str | None) -> PromptVariant:
-    """The prompt variant the release uses for an lmms-eval model name."""
-    return PromptVariant.API if model_name in API_MODEL_NAMES else PromptVariant.DEFAULT
 
 
 def build_prompt(

@@ -1,0 +1,79 @@
+"""The wheel carries the task YAMLs, their template and the sample; the core imports neither torch nor lmms-eval."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> zipfile.ZipFile:
+    out = tmp_path_factory.mktemp("dist")
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(REPO)],
+        check=True, capture_output=True, text=True, timeout=300,
+    )
+    (path,) = out.glob("spar_bench-*.whl")
+    return zipfile.ZipFile(path)
+
+
+def names(wheel: zipfile.ZipFile) -> set[str]:
+    return set(wheel.namelist())
+
+
+def test_wheel_contains_every_task_yaml_and_the_template(wheel):
+    repo_yamls = {p.name for p in (REPO / "tasks").glob("*.yaml")}
+    assert len(repo_yamls) == 67
+    assert {f"spar_bench/tasks/{name}" for name in repo_yamls} <= names(wheel)
+    assert "spar_bench/tasks/_spar_bench_template_yaml" in names(wheel)
+    assert "spar_bench/tasks/utils.py" in names(wheel)
+
+
+def test_wheel_contains_the_sample_data(wheel):
+    assert "spar_bench/tasks/data/spar_bench_sample.parquet" in names(wheel)
+
+
+def test_wheel_installs_folders_only_inside_the_spar_bench_namespace(wheel):
+    top_level = {name.split("/")[0] for name in names(wheel) if not name.split("/")[0].endswith(".dist-info")}
+    assert top_level == {"spar_bench"}
+    for module in ("metrics/mra.py", "model_adapters/baselines.py", "protocols/official.py"):
+        assert f"spar_bench/{module}" in names(wheel)
+
+
+def test_wheel_declares_console_script_and_lmms_eval_entry_point(wheel):
+    (entry_points,) = [n for n in names(wheel) if n.endswith(".dist-info/entry_points.txt")]
+    text = wheel.read(entry_points).decode()
+    assert "spar-bench = spar_bench.cli:main" in text
+    assert "[lmms_eval.models]" in text and "spar_bench.lmms_plugin:lmms_eval_models" in text
+
+
+def test_wheel_keeps_lmms_eval_and_torch_in_extras(wheel):
+    (metadata,) = [n for n in names(wheel) if n.endswith(".dist-info/METADATA")]
+    requires = [line for line in wheel.read(metadata).decode().splitlines() if line.startswith("Requires-Dist:")]
+    core = [line for line in requires if "extra ==" not in line]
+    assert not any(pkg in line for line in core for pkg in ("lmms-eval", "torch", "transformers"))
+    assert any("lmms-eval==0.7.3" in line and 'extra == "lmms"' in line for line in requires)
+    assert any("filelock<4" in line and 'extra == "lmms"' in line for line in requires)
+
+
+def test_core_modules_import_neither_torch_nor_lmms_eval():
+    code = (
+        "import sys, spar_bench.data, spar_bench.protocols, spar_bench.aggregate, spar_bench.prompts, "
+        "spar_bench.cli, spar_bench.report, spar_bench.model_adapters.baselines, spar_bench.lmms_tasks; "
+        "print(sorted(m for m in ('torch', 'lmms_eval', 'transformers') if m in sys.modules))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_python_dash_m_and_console_script_run():
+    result = subprocess.run([sys.executable, "-m", "spar_bench", "--version"], capture_output=True, text=True)
+    assert result.returncode == 0 and result.stdout.startswith("spar-bench ")
+    script = Path(sys.executable).parent / "spar-bench"
+    assert script.exists(), "the console script is not installed next to the interpreter"
