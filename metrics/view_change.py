@@ -6,7 +6,10 @@ and rotate up(-down) in degrees. The score is the mean MRA over the five compone
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from spar_bench.metrics.mra import mean_relative_accuracy
 
@@ -47,9 +50,38 @@ def official_motion_vector(text: str) -> np.ndarray | None:
     return motion_vector(items)
 
 
-def official_view_change_score(predicted: np.ndarray, reference: np.ndarray) -> float:
-    """The released score: MRA per component with the arguments swapped, averaged over the five.
+def view_change_scores(
+    predicted: ArrayLike, reference: ArrayLike, *, relative_to: str = "reference", tolerance: float = 0.0
+) -> np.ndarray:
+    """Per motion, the mean over its five components of MRA; inputs (n, 5) or (5,), output (n,) or ().
 
-    The relative error is therefore divided by the prediction (absolute where the prediction is 0).
+    `relative_to="reference"` divides each component's error by the ground truth (absolute error where it
+    is 0). `relative_to="prediction"` is the released rule: MRA called with the arguments swapped, so the
+    error is divided by the prediction. `tolerance` widens the MRA bounds (see mean_relative_accuracy).
     """
-    return float(mean_relative_accuracy(reference, predicted).mean())
+    if relative_to == "reference":
+        return mean_relative_accuracy(predicted, reference, tolerance=tolerance).mean(axis=-1)
+    if relative_to == "prediction":
+        return mean_relative_accuracy(reference, predicted, tolerance=tolerance).mean(axis=-1)
+    raise ValueError(f"relative_to must be 'reference' or 'prediction', not {relative_to!r}")
+
+
+# Strict reading: `move right: 0.4`, `Move_Right=0.4`, `move_back:1` all name a motion item.
+_STRICT_ITEM = re.compile(
+    r"\b(move|rotate)[\s_-]*(right|left|up|down|forwards?|backwards?|back)\s*[:=]?\s*([-+]?\d+(?:\.\d+)?)",
+    re.IGNORECASE,
+)
+
+
+def strict_motion_vector(text: str) -> np.ndarray | None:
+    """The five signed components read tolerantly: any case, spaces, `=` or `:`, any order, any surrounding
+    text, `back`/`backwards` for backward, `forwards` for forward; the last value of a repeated key wins.
+
+    Returns None when no `key:value` item is recognizable.
+    """
+    items: dict[str, float] = {}
+    for verb, direction, value in _STRICT_ITEM.findall(text):
+        direction = direction.lower().rstrip("s")
+        direction = "backward" if direction == "back" else direction
+        items[f"{verb.lower()}_{direction}"] = float(value)
+    return motion_vector(items) if items else None

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from spar_bench.lmms_tasks import metric_names
+from spar_bench.lmms_tasks import LOWER_IS_BETTER, metric_names
 from spar_bench.prompts import API_MODEL_NAMES
 from spar_bench.tasks_spec import TASK_IDS, ViewGroup, tasks_in
 
@@ -61,7 +61,8 @@ metadata:
 
 def task_yaml(prefix: str, task_id: str) -> str:
     metrics = "".join(
-        f"  - metric: {name}\n    aggregation: mean\n    higher_is_better: true\n" for name in metric_names(task_id)
+        f"  - metric: {name}\n    aggregation: mean\n    higher_is_better: {str(name not in LOWER_IS_BETTER).lower()}\n"
+        for name in metric_names(task_id)
     )
     return (
         HEADER

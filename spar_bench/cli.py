@@ -27,6 +27,42 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _score(args: argparse.Namespace) -> int:
+    import json
+
+    from spar_bench.report import print_summary
+    from spar_bench.scoring import (
+        PredictionsError, protocol_names, read_predictions, score_predictions, summarize_scores, summary_json,
+        write_scored,
+    )
+
+    try:
+        predictions = read_predictions(args.predictions, skip_invalid=args.skip_invalid)
+    except (PredictionsError, OSError) as error:
+        print(f"spar-bench score: {error}", file=sys.stderr)
+        return 2
+    for reason in predictions.skipped:
+        print(f"skipped {reason}", file=sys.stderr)
+    if not len(predictions):
+        print("spar-bench score: no prediction to score", file=sys.stderr)
+        return 2
+    scored = score_predictions(predictions, protocol_names(args.protocol))
+    summaries = summarize_scores(scored, seed=args.seed)
+    if args.out:
+        write_scored(args.out, predictions, scored)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as handle:
+            json.dump(summary_json(summaries, predictions), handle, indent=2)
+    print_summary(summaries, title=f"SPAR-Bench: {len(predictions)} predictions (0-100, 95% bootstrap intervals)")
+    if predictions.skipped:
+        print(f"{len(predictions.skipped)} invalid line(s) skipped", file=sys.stderr)
+    if predictions.failed:
+        ids = ", ".join(str(f["id"]) for f in predictions.failed[:20])
+        print(f"spar-bench score: {len(predictions.failed)} request(s) failed and were not scored: {ids}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spar-bench", description="SPAR-Bench evaluation for vision-language models.")
     parser.add_argument("--version", action="version", version=f"spar-bench {__version__}")
@@ -40,6 +76,20 @@ def build_parser() -> argparse.ArgumentParser:
                           help="hub id, local parquet file or folder, or one of: sample, full, tiny, full-rgbd, tiny-rgbd")
     validate.add_argument("--split", default="test")
     validate.set_defaults(run=_validate)
+
+    score = commands.add_parser(
+        "score", help="rescore prediction files offline (no model, no lmms-eval)",
+        description="Score JSONL predictions (id, task, answer, prediction[, question]) or samples logs of our "
+        "lmms-eval tasks under one or both protocols. Exits 1 if some requests had failed (they are not scored).",
+    )
+    score.add_argument("predictions", nargs="+", help="JSONL file(s)")
+    score.add_argument("--protocol", choices=["strict", "official", "both"], default="both")
+    score.add_argument("--out", help="write per-sample scores (JSONL) here")
+    score.add_argument("--json", help="write the summary (JSON) here")
+    score.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    score.add_argument("--skip-invalid", action="store_true",
+                       help="skip and count malformed lines instead of stopping at the first")
+    score.set_defaults(run=_score)
 
     lmms = commands.add_parser(
         "lmms-eval", help="run lmms-eval (same arguments) and exit non-zero if an evaluation failed",

@@ -15,24 +15,37 @@ from spar_bench.report import print_summary
 from spar_bench.tasks_spec import TASK_IDS
 
 
-def summary_from_lmms_results(results: Mapping[str, Any], metric: str = "spar_score_official") -> Summary | None:
-    """The SPAR-Bench summary of an lmms-eval results dict, from each per-task block; None if it has none.
+# lmms-eval metric -> protocol whose per-task mean it holds
+PROTOCOL_METRICS = {"strict": "spar_score", "official": "spar_score_official"}
 
-    A per-task block reports exactly one task id as a metric (`depth_prediction_oc,none`); its `metric` value
-    is that task's mean (0-100), `n-samples` gives its count. Group blocks, which report several, are recomputed rather than read.
+
+def summaries_from_lmms_results(results: Mapping[str, Any]) -> dict[str, Summary]:
+    """{protocol: Summary} of an lmms-eval results dict, rebuilt from its per-task blocks; {} if it has none.
+
+    A per-task block reports exactly one task id as a metric (`depth_prediction_oc,none`); its
+    `spar_score` / `spar_score_official` are that task's means (0-100) and `n-samples` gives its count.
+    Group blocks, which report several task ids, are recomputed here rather than read.
     """
-    tasks: dict[str, TaskScore] = {}
-    counts = results.get("n-samples", {})
+    blocks: dict[str, tuple[str, Mapping[str, Any]]] = {}
     for name, block in results.get("results", {}).items():
         reported = [task_id for task_id in TASK_IDS if f"{task_id},none" in block]
-        if len(reported) == 1 and f"{metric},none" in block:  # a group block reports several task ids
-            n = int(counts.get(name, {}).get("effective", 0))
-            tasks[reported[0]] = TaskScore(float(block[f"{metric},none"]), n)
-    tasks = {task_id: tasks[task_id] for task_id in TASK_IDS if task_id in tasks}
-    if not tasks:
-        return None
-    overall, levels, views = macro_means({task_id: t.score for task_id, t in tasks.items()})
-    return Summary(overall, levels, views, tasks)
+        if len(reported) == 1:
+            blocks[reported[0]] = (name, block)
+    summaries = {}
+    for protocol, metric in PROTOCOL_METRICS.items():
+        tasks = {
+            task_id: TaskScore(
+                float(block[f"{metric},none"]),
+                int(results.get("n-samples", {}).get(name, {}).get("effective", 0)),
+                parse_failure_rate=block.get("spar_parse_failure_rate,none") if protocol == "strict" else None,
+            )
+            for task_id in TASK_IDS
+            if task_id in blocks and f"{metric},none" in (block := blocks[task_id][1]) and (name := blocks[task_id][0])
+        }
+        if tasks:
+            overall, levels, views = macro_means({task_id: t.score for task_id, t in tasks.items()})
+            summaries[protocol] = Summary(overall, levels, views, tasks)
+    return summaries
 
 
 def root_cause(error: BaseException) -> BaseException:
@@ -74,8 +87,8 @@ def run_lmms_eval(argv: Sequence[str]) -> int:
         sys.argv = saved_argv
         lmms_main.cli_evaluate_single = evaluate_single
     for results in finished:
-        if (summary := summary_from_lmms_results(results)) is not None:
-            print_summary(summary, title="SPAR-Bench, official protocol")
+        if summaries := summaries_from_lmms_results(results):
+            print_summary(summaries, title="SPAR-Bench (0-100; strict is the headline, official the released rules)")
     if failures:
         print(f"spar-bench: lmms-eval evaluation failed: {root_cause(failures[0])}", file=sys.stderr)
         return 1

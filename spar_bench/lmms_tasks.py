@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from spar_bench.data import REQUIRED_COLUMNS, undecoded_rows, validate_rows
 from spar_bench.prompts import build_prompt
-from spar_bench.protocols import OfficialProtocol
+from spar_bench.protocols import OfficialProtocol, StrictProtocol
 from spar_bench.tasks_spec import task_spec
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 _TEXT_COLUMNS = ("id", "task", "question", "answer")
 _OFFICIAL = OfficialProtocol()
+_STRICT = StrictProtocol()
 
 
 def dataset_name(dataset: datasets.Dataset) -> str:
@@ -68,36 +69,50 @@ def doc_to_text(doc: dict[str, Any], lmms_eval_specific_kwargs: dict[str, Any] |
 
 
 def process_results(doc: dict[str, Any], results: list[str]) -> dict[str, Any]:
-    """Metric values (0-100) for one response, plus what was parsed, for the samples log.
+    """Metric values (0-100) for one response under both protocols, plus what was parsed, for the samples log.
 
-    Every metric key carries the same sample score: lmms-eval averages it within the task, and the group
-    averages the task means unweighted, which is the benchmark's macro mean. Keys that are not in the
-    task's metric_list (`spar_sample`) only land in the samples log.
+    `spar_score` and the task, level and view metrics carry the strict score; `spar_score_official` the
+    released one; `spar_parse_failure_rate` is 100 when the strict protocol could not read the response.
+    lmms-eval averages each within the task, and the group averages the task means unweighted: the
+    benchmark's macro means. `spar_sample` is not a metric; it only lands in the samples log.
     """
     spec = task_spec(doc["task"])
     prediction = results[0] if results else ""
-    official = _OFFICIAL.score(spec.task_id, prediction, doc["answer"])
-    value = 100.0 * official.score
+    strict = _STRICT.score(spec.task_id, prediction, doc["answer"], doc["question"])
+    official = _OFFICIAL.score(spec.task_id, prediction, doc["answer"], doc["question"])
+    value = 100.0 * strict.score
     return {
         "spar_score": value,
-        "spar_score_official": value,
+        "spar_score_official": 100.0 * official.score,
+        "spar_parse_failure_rate": 100.0 * strict.parse_failed,
         spec.task_id: value,
         f"spar_{spec.level.value}": value,
         f"spar_{spec.view.value}": value,
         "spar_sample": {
             "id": doc["id"],
             "task": spec.task_id,
+            "question": doc["question"],
             "answer": doc["answer"],
             "prediction": prediction,
-            "protocol": official.protocol,
-            "score": official.score,
-            "parsed": official.parsed,
-            "unparsed_reason": official.unparsed_reason,
+            "scores": {
+                s.protocol: {"score": s.score, "parsed": s.parsed, "unparsed_reason": s.unparsed_reason}
+                for s in (strict, official)
+            },
         },
     }
+
+
+LOWER_IS_BETTER = frozenset({"spar_parse_failure_rate"})
 
 
 def metric_names(task_id: str) -> tuple[str, ...]:
     """The metric keys a task's lmms-eval block reports, in the order its YAML lists them."""
     spec = task_spec(task_id)
-    return ("spar_score", "spar_score_official", task_id, f"spar_{spec.level.value}", f"spar_{spec.view.value}")
+    return (
+        "spar_score",
+        "spar_score_official",
+        "spar_parse_failure_rate",
+        task_id,
+        f"spar_{spec.level.value}",
+        f"spar_{spec.view.value}",
+    )

@@ -1,31 +1,64 @@
-"""Summaries to the terminal: the per-task table with level, view and headline rows."""
+"""Summaries to the terminal: one row per task, then levels, views and the headline, one column per protocol."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from rich.console import Console
 from rich.table import Table
 
-from spar_bench.aggregate import Summary
+from spar_bench.aggregate import Interval, Summary
 from spar_bench.tasks_spec import TASKS
 
 
-def summary_table(summary: Summary, *, title: str) -> Table:
-    """A rich table: one row per evaluated task in paper order, then levels, views and the headline (0-100)."""
+def _cell(score: float | None, interval: Interval | None = None) -> str:
+    if score is None:
+        return ""
+    return f"{score:.2f}" if interval is None else f"{score:.2f} [{interval[0]:.1f}, {interval[1]:.1f}]"
+
+
+def summary_table(summaries: Mapping[str, Summary], *, title: str) -> Table:
+    """A rich table with a score column per protocol (0-100, with the 95% interval when computed); with
+    both `strict` and `official`, a `strict - official` column shows how much of a score is parser
+    artefact, and `unparsed %` the strict protocol's parse-failure rate."""
+    protocols = list(summaries)
+    both = {"strict", "official"} <= set(protocols)
+    first = summaries[protocols[0]]
     table = Table(title=title)
-    for header in ("Task", "Paper column", "Level", "View", "n", "Score"):
-        table.add_column(header, justify="right" if header in ("n", "Score") else "left")
+    for header in ("Task", "Paper column", "n", *protocols):
+        table.add_column(header, justify="left" if header in ("Task", "Paper column") else "right")
+    if both:
+        table.add_column("strict - official", justify="right")
+    has_failures = "strict" in summaries and any(
+        t.parse_failure_rate is not None for t in summaries["strict"].tasks.values()
+    )
+    if has_failures:
+        table.add_column("unparsed %", justify="right")
+
+    def row(label: str, column: str, n: str, scores: list[tuple[float | None, Interval | None]], failure=None):
+        cells = [_cell(*s) for s in scores]
+        if both:
+            strict, official = scores[protocols.index("strict")][0], scores[protocols.index("official")][0]
+            cells.append("" if strict is None or official is None else f"{strict - official:+.2f}")
+        if has_failures:
+            cells.append("" if failure is None else f"{failure:.1f}")
+        table.add_row(label, column, n, *cells)
+
     for spec in TASKS:
-        if (task := summary.tasks.get(spec.task_id)) is not None:
-            table.add_row(spec.task_id, spec.paper_column, spec.level.value, spec.view.value, str(task.n), f"{task.score:.2f}")
+        if spec.task_id in first.tasks:
+            tasks = [summaries[p].tasks[spec.task_id] for p in protocols]
+            failure = summaries["strict"].tasks[spec.task_id].parse_failure_rate if has_failures else None
+            row(spec.task_id, spec.paper_column, str(tasks[0].n), [(t.score, t.ci95) for t in tasks], failure)
     table.add_section()
-    for level, score in summary.levels.items():
-        table.add_row(f"level: {level}", "", "", "", "", f"{score:.2f}")
-    for view, score in summary.views.items():
-        table.add_row(f"view: {view}", "", "", "", "", f"{score:.2f}")
+    for level in first.levels:
+        row(f"level: {level}", "", "", [(s.levels.get(level), s.levels_ci95.get(level)) for s in summaries.values()])
+    for view in first.views:
+        row(f"view: {view}", "", "", [(s.views.get(view), s.views_ci95.get(view)) for s in summaries.values()])
     table.add_section()
-    table.add_row("SPAR-Bench (mean of task means)", "Avg", "", "", str(sum(t.n for t in summary.tasks.values())), f"{summary.overall:.2f}")
+    n_total = str(sum(t.n for t in first.tasks.values()))
+    row("SPAR-Bench (mean of task means)", "Avg", n_total, [(s.overall, s.overall_ci95) for s in summaries.values()])
     return table
 
 
-def print_summary(summary: Summary, *, title: str, console: Console | None = None) -> None:
-    (console or Console()).print(summary_table(summary, title=title))
+def print_summary(summaries: Mapping[str, Summary], *, title: str, console: Console | None = None) -> None:
+    (console or Console(width=160)).print(summary_table(summaries, title=title))

@@ -22,7 +22,7 @@ from spar_bench import lmms_plugin  # noqa: E402
 from spar_bench.aggregate import summarize  # noqa: E402
 from spar_bench.data import load_questions  # noqa: E402
 from spar_bench.model_adapters.baselines import BaselineQuestion, FrequencyBaseline  # noqa: E402
-from spar_bench.protocols import OfficialProtocol  # noqa: E402
+from spar_bench.protocols import PROTOCOLS  # noqa: E402
 from spar_bench.tasks_spec import TASK_IDS  # noqa: E402
 
 OFFLINE = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1", "TOKENIZERS_PARALLELISM": "false"}
@@ -138,7 +138,8 @@ def test_samples_log_keeps_raw_response_and_parsed_value(tmp_path):
     first = json.loads(log.read_text().splitlines()[0])
     record = first["spar_sample"]
     assert record["prediction"] == first["filtered_resps"] == record["answer"]
-    assert record["parsed"] == float(record["answer"]) and record["unparsed_reason"] is None
+    for protocol in ("strict", "official"):
+        assert record["scores"][protocol] == {"score": 1.0, "parsed": float(record["answer"]), "unparsed_reason": None}
 
 
 def test_frequency_run_prints_task_table_and_matches_direct_scoring(tmp_path):
@@ -150,11 +151,16 @@ def test_frequency_run_prints_task_table_and_matches_direct_scoring(tmp_path):
     questions = load_questions("sample")
     baseline = [BaselineQuestion(q.id, q.task, q.question, q.answer) for q in questions]
     answers = FrequencyBaseline().answer(baseline)
-    expected = summarize((q.task, OfficialProtocol().score(q.task, a, q.answer).score) for q, a in zip(questions, answers))
     group = results_json(tmp_path)["results"]["spar_bench_sample"]
-    assert group["spar_score_official,none"] == pytest.approx(expected.overall)
-    assert group["spar_high,none"] == pytest.approx(expected.levels["high"])
-    assert f"{expected.overall:.2f}" in result.stdout
+    tasks = [q.task for q in questions]
+    for protocol, metric in (("strict", "spar_score"), ("official", "spar_score_official")):
+        batch = PROTOCOLS[protocol].score_many(tasks, answers, [q.answer for q in questions], [q.question for q in questions])
+        expected = summarize(tasks, batch.scores, bootstrap=0)
+        assert group[f"{metric},none"] == pytest.approx(expected.overall)
+        assert f"{expected.overall:.2f}" in result.stdout
+    strict = summarize(tasks, PROTOCOLS["strict"].score_many(tasks, answers, [q.answer for q in questions],
+                                                             [q.question for q in questions]).scores, bootstrap=0)
+    assert group["spar_high,none"] == pytest.approx(strict.levels["high"])
 
 
 def _bad_task_folder(tmp_path: Path) -> Path:
@@ -189,3 +195,20 @@ def test_include_path_works_when_auto_registration_is_off(tmp_path):
                      "--include_path", str(lmms_plugin.tasks_folder()), "--output_path", str(tmp_path)], env=env)
     assert with_path.returncode == 0, with_path.stderr[-3000:]
     assert results_json(tmp_path)["results"][task]["position_matching,none"] == 100.0
+
+
+def test_offline_rescoring_of_the_samples_log_agrees_with_lmms_eval(tmp_path):
+    result = run([sys.executable, "-m", "lmms_eval", "--model", "spar_random", "--model_args", "seed=3", "--tasks",
+                  "spar_bench_sample", "--output_path", str(tmp_path / "run"), "--log_samples"])
+    assert result.returncode == 0, result.stderr[-3000:]
+    group = results_json(tmp_path / "run")["results"]["spar_bench_sample"]
+    logs = sorted(str(p) for p in (tmp_path / "run").rglob("*_samples_*.jsonl"))
+    assert len(logs) == 20
+    summary_path = tmp_path / "summary.json"
+    scored = run([sys.executable, "-m", "spar_bench", "score", *logs, "--json", str(summary_path)])
+    assert scored.returncode == 0, scored.stderr[-3000:]
+    summary = json.loads(summary_path.read_text())
+    assert summary["strict"]["overall"] == pytest.approx(group["spar_score,none"])
+    assert summary["official"]["overall"] == pytest.approx(group["spar_score_official,none"])
+    for level in ("low", "medium", "high"):
+        assert summary["strict"]["levels"][level] == pytest.approx(group[f"spar_{level},none"])

@@ -111,5 +111,5 @@ def test_option_letters_are_read_from_the_question():
 
 
 def test_unknown_protocol_name_lists_the_known_ones():
-    with pytest.raises(ValueError, match="choose one of: official"):
+    with pytest.raises(ValueError, match="choose one of: strict, official"):
         get_protocol("lenient")

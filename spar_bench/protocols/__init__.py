@@ -1,15 +1,18 @@
 """Scoring protocols: a response and its reference answer in, a `SampleScore` out.
 
-`official` reproduces the released scorer exactly.
+`official` reproduces the released scorer exactly; `strict` scores only the answer a response states and is
+the default headline. Both are always computed from the same responses.
 """
 
 from __future__ import annotations
 
-from spar_bench.protocols.base import Parsed, SampleScore, ScoringProtocol
+from spar_bench.protocols.base import BatchScores, Parsed, SampleScore, ScoringProtocol
 from spar_bench.protocols.official import OfficialProtocol
+from spar_bench.protocols.strict import StrictProtocol
 
-PROTOCOLS: dict[str, ScoringProtocol] = {"official": OfficialProtocol()}
-DEFAULT_PROTOCOL = "official"
+PROTOCOLS: dict[str, ScoringProtocol] = {"strict": StrictProtocol(), "official": OfficialProtocol()}
+DEFAULT_PROTOCOL = "strict"
+SCORER_VERSION = "+".join(f"{name}-{protocol.version}" for name, protocol in PROTOCOLS.items())
 
 
 def get_protocol(name: str) -> ScoringProtocol:
@@ -20,4 +23,7 @@ def get_protocol(name: str) -> ScoringProtocol:
         raise ValueError(f"unknown scoring protocol {name!r}; choose one of: {', '.join(PROTOCOLS)}") from None
 
 
-__all__ = ["DEFAULT_PROTOCOL", "PROTOCOLS", "OfficialProtocol", "Parsed", "SampleScore", "ScoringProtocol", "get_protocol"]
+__all__ = [
+    "BatchScores", "DEFAULT_PROTOCOL", "PROTOCOLS", "SCORER_VERSION", "OfficialProtocol", "Parsed", "SampleScore", "ScoringProtocol",
+    "StrictProtocol", "get_protocol",
+]

@@ -1,0 +1,131 @@
+"""The strict protocol: one worked example per rule, parser details, and robustness on arbitrary text."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import REPO
+from spar_bench.metrics.choice import parse_options
+from spar_bench.metrics.numbers import strict_numbers
+from spar_bench.metrics.text import strip_reasoning, tagged_answer
+from spar_bench.metrics.view_change import strict_motion_vector
+from spar_bench.protocols import PROTOCOLS, StrictProtocol
+from spar_bench.protocols.rule_examples import RULE_EXAMPLES
+from spar_bench.tasks_spec import TASKS, AnswerKind
+
+STRICT = StrictProtocol()
+ANSWERS = {AnswerKind.NUMBER: "1.5", AnswerKind.CHOICE: "B",
+           AnswerKind.MOTION: "move_right:0.8,move_up:0.0,move_forward:2.4,rotate_up:0,rotate_right:30"}
+QUESTION = RULE_EXAMPLES[0].question
+
+
+@pytest.mark.parametrize("example", RULE_EXAMPLES, ids=lambda ex: ex.rule)
+def test_rule_example(example):
+    score = STRICT.score(example.task, example.prediction, example.answer, example.question)
+    assert score.score == pytest.approx(example.strict_score)
+
+
+def test_scoring_doc_is_current():
+    result = subprocess.run([sys.executable, str(REPO / "scripts" / "make_scoring_doc.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_unparsable_response_records_why():
+    score = STRICT.score("obj_spatial_relation_oo", "Answer: A. Actually the answer is C", "C", QUESTION)
+    assert score.parsed is None and score.unparsed_reason == "several letters asserted: A, C"
+    assert STRICT.score("depth_prediction_oc", "far away", "1.0").unparsed_reason == "no number in the stated answer"
+
+
+def test_parsed_choice_is_the_capital_letter():
+    assert STRICT.score("obj_spatial_relation_oo", "The answer is (d).", "D", QUESTION).parsed == "D"
+
+
+def test_without_the_question_any_letter_a_to_h_is_an_option():
+    assert STRICT.score("obj_spatial_relation_oo", "F", "F").score == 1.0
+
+
+def test_options_are_read_from_the_last_alphabetical_run():
+    question = "Point A. is red. Which? A. left B. right C. up"
+    assert parse_options(question) == {"A": "left", "B": "right", "C": "up"}
+
+
+def test_unclosed_think_leaves_no_answer():
+    assert strip_reasoning("<think>maybe B") == ""
+    assert STRICT.score("obj_spatial_relation_oo", "<think>maybe B", "B", QUESTION).score == 0.0
+
+
+def test_final_answer_marker_is_case_insensitive_and_last_one_wins():
+    assert strip_reasoning("final answer: A. FINAL ANSWER: C") == "C"
+
+
+def test_later_tag_wins_between_boxed_and_answer_tags():
+    assert tagged_answer("<answer>A</answer> then \\boxed{B}") == "B"
+    assert tagged_answer("unclosed <answer>A") is None
+
+
+def test_numbers_scientific_notation_and_units():
+    assert strict_numbers("1.5e3 mm") == [1.5]
+    assert strict_numbers("12 inches") == pytest.approx([0.3048])
+    assert strict_numbers("3 km") == [3000.0]
+
+
+def test_range_hyphen_is_not_a_sign():
+    assert strict_numbers("1-2 m") == [1.0, 2.0]
+
+
+def test_in_is_not_read_as_inches():
+    assert strict_numbers("1.5 in the image") == [1.5]
+
+
+def test_non_finite_number_is_unparsable():
+    assert strict_numbers("1e999") == []
+    assert STRICT.score("depth_prediction_oc", "1e999", "1.0").parse_failed
+
+
+def test_number_words_only_when_no_digits():
+    assert strict_numbers("two chairs at 1.5 m") == [1.5]
+    assert strict_numbers("twenty meters") == [20.0]
+
+
+def test_tagged_number_wins_over_later_numbers():
+    assert STRICT.score("depth_prediction_oc", "<answer>1.5</answer> (not 3.0)", "1.5").score == 1.0
+
+
+def test_motion_reads_any_order_and_surrounding_text():
+    vector = strict_motion_vector("The camera: rotate_right=30 then MOVE FORWARD: 2.4; move_left 0.5.")
+    assert vector.tolist() == [-0.5, 0.0, 2.4, 30.0, 0.0]
+
+
+def test_motion_with_ground_truth_zero_uses_absolute_error():
+    answer = "move_right:0,move_up:0,move_forward:0,rotate_up:0,rotate_right:0"
+    assert STRICT.score("view_change_infer", "move_right:0.04", answer).score == 1.0
+    assert STRICT.score("view_change_infer", "move_right:0.5", answer).score == pytest.approx((0.1 + 4) / 5)
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(max_size=400), spec=st.sampled_from(TASKS))
+def test_no_response_makes_any_protocol_raise(text, spec):
+    for protocol in PROTOCOLS.values():
+        score = protocol.score(spec.task_id, text, ANSWERS[spec.answer_kind], QUESTION)
+        assert 0.0 <= score.score <= 1.0
+
+
+@settings(max_examples=100, deadline=None)
+@given(text=st.text(alphabet="AB()<>/thinkanswer:.,-0123456789 \n boxed{}emovrightup_", max_size=300))
+def test_no_adversarial_mix_of_markers_makes_strict_raise(text):
+    for spec in TASKS:
+        assert 0.0 <= STRICT.score(spec.task_id, text, ANSWERS[spec.answer_kind], QUESTION).score <= 1.0
+
+
+@pytest.mark.parametrize("spec", TASKS, ids=lambda spec: spec.task_id)
+def test_megabyte_response_is_scored(spec):
+    # Patterns that make backtracking regexes quadratic: long digit runs, open tags, repeated markers.
+    response = ("1" * 200_000 + " <think> (A " + "move_right " * 20_000 + "answer is " * 20_000)[:1_000_000]
+    for protocol in PROTOCOLS.values():
+        assert 0.0 <= protocol.score(spec.task_id, response, ANSWERS[spec.answer_kind], QUESTION).score <= 1.0
