@@ -1,0 +1,250 @@
+"""Seed -> scenes -> questions -> parquet in the hub schema, plus the scene and marker files the checks read.
+
+Outputs of `generate_dataset(seed, per_task, out_dir)`:
+  spar_bench_synth.parquet       the 20 SPAR-Bench tasks, `per_task` rows each (loads with spar_bench.data)
+  spar_bench_synth_3d.parquet    `obj_3d_grounding`, `per_task` rows, same columns
+  spar_bench_synth_scenes.json   seed, image size, and every scene with its three cameras
+  spar_bench_synth_meta.jsonl    per row: dataset, id, task, scene, views, markers, stated parameters, answer
+Every random choice comes from numpy Generators seeded by (seed, purpose, index), so a seed gives the same
+questions, answers and pixels on any machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import math
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from spar_bench.synth.camera import Camera, place_views
+from spar_bench.synth.markers import draw_markers
+from spar_bench.synth.questions import GROUNDING_TASK, LETTERS, SceneViews, SynthQuestion, question_for
+from spar_bench.synth.render import render
+from spar_bench.synth.scene import Scene, make_scene
+from spar_bench.tasks_spec import TASKS, TASKS_BY_ID
+
+PARQUET = "spar_bench_synth.parquet"
+PARQUET_3D = "spar_bench_synth_3d.parquet"
+SCENES = "spar_bench_synth_scenes.json"
+META = "spar_bench_synth_meta.jsonl"
+QUESTIONS_PER_SCENE = 16  # rendering is shared by the questions of a scene
+MAX_OBJECT_SHARE = 0.4  # a view where one object fills more than this is dropped (camera against a cabinet)
+_SCENE, _QUESTION, _LETTER = 1, 2, 3  # purposes in the seed tuples
+
+
+class SynthError(RuntimeError):
+    """The generator could not produce what was asked (e.g. no scene could carry a question)."""
+
+
+@dataclass(frozen=True)
+class GeneratedRow:
+    dataset: str  # "spar" or "3d"
+    id: int
+    question: SynthQuestion
+
+
+def views_usable(scene: Scene, cameras: list[Camera], renderings: list) -> bool:
+    """Every view shows at least three objects and none of them fills more than MAX_OBJECT_SHARE of it."""
+    for rendering in renderings:
+        counts = rendering.visible_pixels(len(scene.objects))
+        if (counts >= 0.004 * rendering.ids.size).sum() < 3 or counts.max() > MAX_OBJECT_SHARE * rendering.ids.size:
+            return False
+    return True
+
+
+def build_scene_views(seed: int, index: int, width: int, height: int) -> SceneViews:
+    """Scene `index` of a seed with three usable views, rendered; deterministic in (seed, index).
+
+    Views are tried at 80 x 60 first; only accepted ones are rendered at full size.
+    """
+    rng = np.random.default_rng([seed, _SCENE, index])
+    for _ in range(50):
+        scene = make_scene(rng)
+        for _ in range(4):
+            cameras = place_views(rng, scene, 3, width, height)
+            if cameras is None:
+                break
+            previews = [render(scene, c.resized(80, 60)) for c in cameras]
+            if views_usable(scene, cameras, previews):
+                renderings = [render(scene, c) for c in cameras]
+                if views_usable(scene, cameras, renderings):
+                    return SceneViews(index, scene, tuple(cameras), tuple(renderings))
+    raise SynthError(f"seed {seed}: no usable views for scene {index} after 50 rooms")
+
+
+class ScenePool:
+    """Scenes built on first use and kept, so questions on the same scene share its renderings."""
+
+    def __init__(self, seed: int, size: int, width: int, height: int):
+        self.seed, self.size, self.width, self.height = seed, size, width, height
+        self._built: dict[int, SceneViews] = {}
+
+    def __getitem__(self, index: int) -> SceneViews:
+        if index not in self._built:
+            self._built[index] = build_scene_views(self.seed, index, self.width, self.height)
+        return self._built[index]
+
+    def built(self) -> list[SceneViews]:
+        return [self._built[i] for i in sorted(self._built)]
+
+
+def balanced_letters(rng: np.random.Generator, count: int) -> list[str]:
+    """`count` letters, each block of four a permutation of A-D, so no letter leads by more than one."""
+    letters: list[str] = []
+    while len(letters) < count:
+        letters.extend(LETTERS[int(i)] for i in rng.permutation(4))
+    return letters[:count]
+
+
+def generate_questions(seed: int, tasks: list[str], per_task: int, pool: ScenePool) -> Iterator[SynthQuestion]:
+    """`per_task` questions of each task, task by task; scenes are visited in a task-dependent rotation.
+
+    Raises SynthError when no scene of the pool (and a few extra) can carry a question.
+    """
+    for t, task in enumerate(tasks):
+        letters = balanced_letters(np.random.default_rng([seed, _LETTER, t]), per_task)
+        for q in range(per_task):
+            rng = np.random.default_rng([seed, _QUESTION, t, q])
+            start = (q * len(tasks) + t) % pool.size
+            for attempt in range(pool.size + 8):
+                index = (start + attempt) % pool.size if attempt < pool.size else pool.size + attempt
+                question = question_for(task, rng, pool[index], letters[q])
+                if question is not None:
+                    yield question
+                    break
+            else:
+                raise SynthError(f"seed {seed}: no scene could carry a {task} question (#{q})")
+
+
+def encode_png(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", compress_level=3)
+    return buffer.getvalue()
+
+
+def question_images(question: SynthQuestion, pool: ScenePool) -> list[bytes]:
+    """PNG bytes of the question's images in order, each with the markers drawn on it."""
+    sv = pool[question.scene_id]
+    return [
+        encode_png(draw_markers(sv.renderings[view].rgb, [m for m in question.markers if m.image == image]))
+        for image, view in enumerate(question.views)
+    ]
+
+
+def depth_png(depth: np.ndarray) -> bytes:
+    """16-bit PNG of a depth map in millimetres (0 where nothing was hit), as the RGBD hub data stores depth."""
+    millimetres = np.where(np.isfinite(depth), np.round(depth * 1000), 0).clip(0, 65535).astype(np.uint16)
+    return encode_png(Image.fromarray(millimetres))
+
+
+def hub_row(row_id: int, question: SynthQuestion, pool: ScenePool, rgbd: bool) -> dict:
+    """One row in the hub schema (plus RGBD columns when asked)."""
+    spec = TASKS_BY_ID.get(question.task)
+    row = {
+        "id": row_id,
+        "img_type": spec.view.value if spec else "single_view",
+        "format_type": spec.format_type if spec else "fill",
+        "task": question.task,
+        "source": "synthetic",
+        "image": [{"bytes": data, "path": None} for data in question_images(question, pool)],
+        "question": question.question,
+        "answer": question.answer,
+    }
+    if rgbd:
+        sv = pool[question.scene_id]
+        cameras = [sv.cameras[v] for v in question.views]
+        intrinsic = np.eye(4)
+        intrinsic[:3, :3] = cameras[0].K
+        row["depth"] = [{"bytes": depth_png(sv.renderings[v].depth), "path": None} for v in question.views]
+        row["pose"] = [c.c2w.ravel().tolist() for c in cameras]
+        row["intrinsic_color"] = intrinsic.ravel().tolist()
+        row["intrinsic_depth"] = intrinsic.ravel().tolist()
+    return row
+
+
+def write_parquet(rows: list[dict], path: Path, rgbd: bool) -> None:
+    """Rows to parquet with the hub's features, so `load_dataset("parquet")` decodes lists of images."""
+    import datasets
+
+    spec = {
+        "id": datasets.Value("int64"),
+        "img_type": datasets.Value("string"),
+        "format_type": datasets.Value("string"),
+        "task": datasets.Value("string"),
+        "source": datasets.Value("string"),
+        "image": datasets.Sequence(datasets.Image()),
+        "question": datasets.Value("string"),
+        "answer": datasets.Value("string"),
+    }
+    if rgbd:
+        spec["depth"] = datasets.Sequence(datasets.Image())
+        spec["pose"] = datasets.Sequence(datasets.Sequence(datasets.Value("float64")))
+        spec["intrinsic_color"] = datasets.Sequence(datasets.Value("float64"))
+        spec["intrinsic_depth"] = datasets.Sequence(datasets.Value("float64"))
+    features = datasets.Features(spec)
+    columns = {name: [row[name] for row in rows] for name in features}
+    datasets.Dataset.from_dict(columns, features=features).to_parquet(str(path))
+
+
+# The set shipped in the package (tasks/data/): 20 tasks x 10 questions, small images to keep it a few MB.
+EMBEDDED = {"seed": 0, "per_task": 10, "width": 320, "height": 240}
+
+
+def generate_dataset(
+    seed: int, per_task: int, out_dir: Path, *, width: int = 640, height: int = 480, rgbd: bool = False
+) -> Path:
+    """Write the synthetic SPAR-Bench set (20 tasks x `per_task`), the 3D grounding set and the scene files
+    to `out_dir` (see the module docstring); returns the path of the 20-task parquet."""
+    if per_task < 1:
+        raise ValueError(f"per_task must be at least 1, got {per_task}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    tasks = [t.task_id for t in TASKS]
+    pool = ScenePool(seed, max(3, math.ceil(per_task * (len(tasks) + 1) / QUESTIONS_PER_SCENE)), width, height)
+    spar = list(generate_questions(seed, tasks, per_task, pool))
+    grounding = list(generate_questions(seed, [GROUNDING_TASK], per_task, pool))
+    meta = []
+    for name, questions, path in (("spar", spar, PARQUET), ("3d", grounding, PARQUET_3D)):
+        rows = [hub_row(i, q, pool, rgbd) for i, q in enumerate(questions)]
+        write_parquet(rows, out_dir / path, rgbd)
+        meta.extend({"dataset": name, "id": i, **q.to_json()} for i, q in enumerate(questions))
+    scenes = {
+        "seed": seed,
+        "width": width,
+        "height": height,
+        "scenes": {
+            str(sv.scene_id): {"scene": sv.scene.to_json(), "cameras": [c.to_json() for c in sv.cameras]}
+            for sv in pool.built()
+        },
+    }
+    (out_dir / SCENES).write_text(json.dumps(scenes, indent=1))
+    (out_dir / META).write_text("".join(json.dumps(m) + "\n" for m in meta))
+    return out_dir / PARQUET
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`spar-bench synth --seed S --per-task N --out DIR [--width W --height H --rgbd]`."""
+    parser = argparse.ArgumentParser(prog="spar-bench synth", description="Generate synthetic SPAR-style questions.")
+    parser.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
+    parser.add_argument("--per-task", type=int, default=10, help="questions per task (default 10)")
+    parser.add_argument("--out", type=Path, required=True, help="output folder")
+    parser.add_argument("--width", type=int, default=640)
+    parser.add_argument("--height", type=int, default=480)
+    parser.add_argument("--rgbd", action="store_true", help="add depth, pose and intrinsics columns")
+    args = parser.parse_args(argv)
+    started = time.perf_counter()
+    path = generate_dataset(args.seed, args.per_task, args.out, width=args.width, height=args.height, rgbd=args.rgbd)
+    print(f"wrote {20 * args.per_task} questions to {path} and {args.per_task} to {args.out / PARQUET_3D} "
+          f"in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
