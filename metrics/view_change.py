@@ -22,6 +22,8 @@ MOTION_AXES: tuple[tuple[str, str], ...] = (
     ("rotate_up", "rotate_down"),
 )
 MOTION_KEYS: frozenset[str] = frozenset(key for axis in MOTION_AXES for key in axis)
+# A component is named after its positive key: {"move_right": -0.5, ...} means 0.5 m to the left.
+MOTION_NAMES: tuple[str, ...] = tuple(positive for positive, _ in MOTION_AXES)
 
 
 def motion_vector(items: dict[str, float]) -> np.ndarray:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from spar_bench.metrics.choice import option_letters
-from spar_bench.tasks_spec import AnswerKind, task_spec
+from spar_bench.tasks_spec import TASKS_BY_ID, AnswerKind
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ class RandomBaseline:
         """A seeded random answer per question, independent of question order and of the other questions' draws.
 
         Multiple choice: uniform over the option letters written in the question (A-D when none are found).
-        Numbers and motions: uniform over the answers of that task among `questions`.
+        Other answers (numbers, motions, 3D boxes): uniform over the answers of that task among `questions`.
         """
         pools: dict[str, list[str]] = defaultdict(list)
         for q in questions:
@@ -71,7 +71,7 @@ class RandomBaseline:
         responses = []
         for q in questions:
             rng = random.Random(f"{self.seed}:{q.task}:{q.id}")
-            if task_spec(q.task).answer_kind is AnswerKind.CHOICE:
+            if q.task in TASKS_BY_ID and TASKS_BY_ID[q.task].answer_kind is AnswerKind.CHOICE:
                 responses.append(rng.choice(option_letters(q.question) or ("A", "B", "C", "D")))
             else:
                 responses.append(rng.choice(pools[q.task]))

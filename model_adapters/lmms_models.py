@@ -1,7 +1,7 @@
 """The baselines as lmms-eval models (`spar_frequency`, `spar_random`, `spar_oracle`).
 
 They read the question and answer of each request's row from the evaluated dataset (never the images), so
-`--model spar_oracle --tasks spar_bench_sample` runs offline in seconds.
+`--model spar_oracle --tasks spar_bench_synth` runs offline in seconds.
 """
 
 from __future__ import annotations

@@ -105,13 +105,14 @@ def summarize(
     from `bootstrap` seeded resamples; the macro means resample within each task (stratified by task),
     so every resample has the same tasks as the data. Raises KeyError (UnknownTaskError) on an unknown task.
     """
-    task_array = np.asarray(tasks, dtype=object)
     score_array = np.asarray(scores, dtype=np.float64)
-    if task_array.shape != score_array.shape:
-        raise ValueError(f"{len(task_array)} task ids but {len(score_array)} scores")
-    names, inverse = np.unique(task_array, return_inverse=True)
+    if len(tasks) != len(score_array):
+        raise ValueError(f"{len(tasks)} task ids but {len(score_array)} scores")
+    names = list(dict.fromkeys(tasks))  # a dict, not np.unique: sorting Python strings is the slow part
     for name in names:
         task_spec(name)
+    code = {name: i for i, name in enumerate(names)}
+    inverse = np.fromiter((code[t] for t in tasks), dtype=np.intp, count=len(tasks))
     counts = np.bincount(inverse, minlength=len(names))
     means = np.bincount(inverse, weights=score_array, minlength=len(names)) / counts
     failures = None

@@ -63,6 +63,29 @@ def _score(args: argparse.Namespace) -> int:
     return 0
 
 
+def _run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from spar_bench.data import DatasetError
+    from spar_bench.runner import parse_model_args, run
+    from spar_bench.task_sets import UnknownTaskSetError
+
+    try:
+        outcome = run(model=args.model, model_args=parse_model_args(args.model_args), tasks=args.tasks.split(","),
+                      output=Path(args.output), data=args.data, limit=args.limit, show_progress=not args.no_progress)
+    except (DatasetError, UnknownTaskSetError, ValueError) as error:
+        print(f"spar-bench run: {error}", file=sys.stderr)
+        return 2
+    print(f"{outcome.answered_now} answered now, {outcome.answered_before} from the journal; "
+          f"results in {args.output}/results.json")
+    if outcome.failed_ids:
+        shown = ", ".join(str(i) for i in outcome.failed_ids[:50])
+        print(f"spar-bench run: {len(outcome.failed_ids)} request(s) failed and were not scored: {shown}; "
+              "run the same command again to retry them", file=sys.stderr)
+        return 1
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="spar-bench", description="SPAR-Bench evaluation for vision-language models.")
     parser.add_argument("--version", action="version", version=f"spar-bench {__version__}")
@@ -72,8 +95,8 @@ def build_parser() -> argparse.ArgumentParser:
         "validate", help="load a dataset, check every row and print its fingerprint",
         description="Load a SPAR-Bench dataset, validate every row, print per-task counts and the fingerprint.",
     )
-    validate.add_argument("source", nargs="?", default="sample",
-                          help="hub id, local parquet file or folder, or one of: sample, full, tiny, full-rgbd, tiny-rgbd")
+    validate.add_argument("source", nargs="?", default="synth",
+                          help="hub id, local parquet file or folder, or one of: synth, full, tiny, full-rgbd, tiny-rgbd")
     validate.add_argument("--split", default="test")
     validate.set_defaults(run=_validate)
 
@@ -91,6 +114,25 @@ def build_parser() -> argparse.ArgumentParser:
                        help="skip and count malformed lines instead of stopping at the first")
     score.set_defaults(run=_score)
 
+    runner = commands.add_parser(
+        "run", help="evaluate a model without lmms-eval (resumable)",
+        description="Ask a model every question of the task sets, journaling each answer as it arrives; run the "
+        "same command again to resume. Writes OUTPUT/predictions.jsonl and OUTPUT/results.json.",
+    )
+    runner.add_argument("--model", required=True, help="spar_frequency, spar_random, spar_oracle, spar_hf, spar_openai")
+    runner.add_argument("--model-args", default="", help="k=v,k2=v2 passed to the adapter")
+    runner.add_argument("--tasks", required=True,
+                        help="comma-separated task sets, e.g. spar_bench_synth or spar_bench_tiny_multi_view")
+    runner.add_argument("--output", required=True, help="output folder (holds the journal)")
+    runner.add_argument("--data", help="read the questions from this hub id, parquet file or folder instead")
+    runner.add_argument("--limit", type=int, help="only the first N questions (for smoke tests)")
+    runner.add_argument("--no-progress", action="store_true", help="no progress bar")
+    runner.set_defaults(run=_run)
+
+    commands.add_parser(
+        "synth", help="generate a fresh synthetic SPAR-style test set (spar-bench synth --help)", add_help=False,
+    )
+
     lmms = commands.add_parser(
         "lmms-eval", help="run lmms-eval (same arguments) and exit non-zero if an evaluation failed",
         description="Run lmms-eval's CLI with the given arguments, print the SPAR-Bench summary, and exit 1 if "
@@ -107,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from spar_bench.lmms_cli import run_lmms_eval
 
         return run_lmms_eval(argv[1:])
+    if argv[:1] == ["synth"]:  # the generator parses its own arguments
+        from spar_bench.synth import main as synth_main
+
+        return synth_main(argv[1:])
     args = build_parser().parse_args(argv)
     return args.run(args)
 

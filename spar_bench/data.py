@@ -1,7 +1,7 @@
 """Dataset rows in, validated `Question` records and a fingerprint out.
 
 Sources: a hub dataset id (`jasonzhango/SPAR-Bench`, ...), a local parquet file or folder with the hub
-schema, or `sample` (the offline sample shipped in the package). Every row is checked on load; a bad row
+schema, or `synth` (the synthetic set shipped in the package, made by `spar_bench.synth`). Every row is checked on load; a bad row
 stops the load with an error that names the row id, the field and the problem.
 """
 
@@ -29,7 +29,7 @@ HUB_DATASETS: dict[str, str] = {
     "full-rgbd": "jasonzhango/SPAR-Bench-RGBD",
     "tiny-rgbd": "jasonzhango/SPAR-Bench-Tiny-RGBD",
 }
-SAMPLE = "sample"
+EMBEDDED = "synth"
 REQUIRED_COLUMNS = ("id", "task", "question", "answer", "image")
 OPTION_LETTERS = frozenset("ABCDEFGH")
 
@@ -227,20 +227,20 @@ def dataset_fingerprint(dataset: datasets.Dataset) -> str:
 # ---------------------------------------------------------------- loading
 
 
-def sample_path() -> Path:
-    """The offline sample shipped in the package (hub schema, parquet)."""
-    return Path(str(resources.files("spar_bench.tasks").joinpath("data", "spar_bench_sample.parquet")))
+def embedded_path() -> Path:
+    """The synthetic set shipped in the package (hub schema, parquet; see scripts/make_embedded_data.py)."""
+    return Path(str(resources.files("spar_bench.tasks").joinpath("data", "spar_bench_synth.parquet")))
 
 
 def resolve_source(source: str) -> str:
-    """A short name (`sample`, `full`, `tiny`, `full-rgbd`, `tiny-rgbd`) to a path or hub id; else unchanged."""
-    if source == SAMPLE:
-        return str(sample_path())
+    """A short name (`synth`, `full`, `tiny`, `full-rgbd`, `tiny-rgbd`) to a path or hub id; else unchanged."""
+    if source == EMBEDDED:
+        return str(embedded_path())
     return HUB_DATASETS.get(source, source)
 
 
-def load_dataset(source: str = SAMPLE, *, split: str = "test") -> datasets.Dataset:
-    """Load and validate a SPAR-Bench dataset from the hub, a local parquet file or folder, or `sample`.
+def load_dataset(source: str = EMBEDDED, *, split: str = "test") -> datasets.Dataset:
+    """Load and validate a SPAR-Bench dataset from the hub, a local parquet file or folder, or `synth`.
 
     Raises DatasetUnavailableError when a hub id cannot be reached and is not cached, DatasetRowError
     for bad rows, DatasetError for a missing file or a foreign schema.
@@ -287,6 +287,6 @@ def iter_questions(dataset: datasets.Dataset) -> Iterator[Question]:
         )
 
 
-def load_questions(source: str = SAMPLE, *, split: str = "test") -> list[Question]:
+def load_questions(source: str = EMBEDDED, *, split: str = "test") -> list[Question]:
     """Validated questions of a dataset (see `load_dataset`)."""
     return list(iter_questions(load_dataset(source, split=split)))

@@ -102,7 +102,55 @@ def process_results(doc: dict[str, Any], results: list[str]) -> dict[str, Any]:
     }
 
 
-LOWER_IS_BETTER = frozenset({"spar_parse_failure_rate"})
+# ---------------------------------------------------------------- 3D grounding (spar_bench_synth_3d)
+
+GROUNDING_METRICS = ("grounding_mean_iou", "grounding_acc_25", "grounding_acc_50", "grounding_parse_failure_rate")
+
+
+def process_docs_grounding(dataset: datasets.Dataset) -> datasets.Dataset:
+    """Checks that every row is a 3D grounding question with a readable reference box and 1-5 images."""
+    from spar_bench.data import DatasetRowError, RowProblem, image_problem
+    from spar_bench.grounding import GROUNDING_TASK
+    from spar_bench.metrics.iou3d import parse_box3d
+
+    problems = []
+    for row in undecoded_rows(dataset, ("id", "task", "answer", "image")):
+        if row["task"] != GROUNDING_TASK:
+            problems.append(RowProblem(row["id"], "task", f"{row['task']!r} is not {GROUNDING_TASK}"))
+        if parse_box3d(row["answer"]) is None:
+            problems.append(RowProblem(row["id"], "answer", f"{row['answer']!r} is not a box of 7 numbers"))
+        if (problem := image_problem(row["image"])) is not None:
+            problems.append(RowProblem(row["id"], "image", problem))
+    if problems:
+        raise DatasetRowError(dataset_name(dataset), problems[:20], total=len(problems))
+    return dataset
+
+
+def doc_to_text_grounding(doc: dict[str, Any], lmms_eval_specific_kwargs: dict[str, Any] | None = None) -> str:
+    """The question with an instruction to answer with the box alone (there is no released prompt)."""
+    from spar_bench.prompts import GROUNDING_POST_PROMPT
+
+    pre_prompt = (lmms_eval_specific_kwargs or {}).get("pre_prompt", "")
+    return f"{pre_prompt}\n{doc['question']}\n{GROUNDING_POST_PROMPT}"
+
+
+def process_results_grounding(doc: dict[str, Any], results: list[str]) -> dict[str, Any]:
+    """IoU metrics (0-100) of one response: mean IoU, Acc@0.25, Acc@0.5, and the unreadable-box rate."""
+    from spar_bench.grounding import score_grounding
+
+    prediction = results[0] if results else ""
+    (scored,) = score_grounding([prediction], [doc["answer"]])
+    return {
+        "grounding_mean_iou": 100.0 * scored.iou,
+        "grounding_acc_25": 100.0 * (scored.iou >= 0.25),
+        "grounding_acc_50": 100.0 * (scored.iou >= 0.5),
+        "grounding_parse_failure_rate": 100.0 * (scored.parsed is None),
+        "spar_sample": {"id": doc["id"], "task": doc["task"], "answer": doc["answer"], "prediction": prediction,
+                        "iou": scored.iou, "parsed": scored.parsed, "unparsed_reason": scored.unparsed_reason},
+    }
+
+
+LOWER_IS_BETTER = frozenset({"spar_parse_failure_rate", "grounding_parse_failure_rate"})
 
 
 def metric_names(task_id: str) -> tuple[str, ...]:

@@ -27,6 +27,9 @@ class PromptVariant(str, Enum):
     API = "api"
 
 
+# 3D grounding is not a released task; its instruction is ours.
+GROUNDING_POST_PROMPT = "Answer with the box as a list of seven numbers only."
+
 # lmms-eval model names that the release gives the API variant (the task YAMLs are generated from this).
 API_MODEL_NAMES = frozenset({"gpt4v", "gemini_api"})
 

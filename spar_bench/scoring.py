@@ -8,6 +8,7 @@ and `error`, set by a runner when the model or server failed) or the samples log
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring_ascii  # the C encoder for strings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,8 +48,7 @@ def _record(line: str, where: str) -> dict:
         raise PredictionsError(f"{where}: not valid JSON ({error.msg} at column {error.colno})") from None
     if not isinstance(record, dict):
         raise PredictionsError(f"{where}: expected a JSON object, got {type(record).__name__}")
-    sample = record.get("spar_sample")  # an lmms-eval samples log line written by our tasks
-    return sample if isinstance(sample, dict) else record
+    return _unwrap(record)
 
 
 def read_predictions(paths: Sequence[str | Path], *, skip_invalid: bool = False) -> Predictions:
@@ -62,28 +62,45 @@ def read_predictions(paths: Sequence[str | Path], *, skip_invalid: bool = False)
     seen: dict[object, str] = {}
     for path in paths:
         with open(path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                where = f"{path}:{number}"
-                try:
-                    record = _record(line, where)
-                    _check(record, where, seen)
-                except PredictionsError as error:
-                    if not skip_invalid:
-                        raise
-                    out.skipped.append(str(error))
-                    continue
-                seen[record["id"]] = where
-                if record.get("error"):
-                    out.failed.append({"id": record["id"], "task": record["task"], "error": record["error"]})
-                    continue
-                out.ids.append(record["id"])
-                out.tasks.append(record["task"])
-                out.answers.append(str(record["answer"]))
-                out.predictions.append(record["prediction"])
-                out.questions.append(record.get("question") or "")
+            text = handle.read()
+        lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line and not line.isspace()]
+        for (number, line), record in zip(lines, _decode_all(lines, f"{path}")):
+            where = f"{path}:{number}"
+            try:
+                record = _record(line, where) if record is None else record
+                _check(record, where, seen)
+            except PredictionsError as error:
+                if not skip_invalid:
+                    raise
+                out.skipped.append(str(error))
+                continue
+            seen[record["id"]] = where
+            if record.get("error"):
+                out.failed.append({"id": record["id"], "task": record["task"], "error": record["error"]})
+                continue
+            out.ids.append(record["id"])
+            out.tasks.append(record["task"])
+            out.answers.append(str(record["answer"]))
+            out.predictions.append(record["prediction"])
+            out.questions.append(record.get("question") or "")
     return out
+
+
+def _decode_all(lines: list[tuple[int, str]], path: str) -> list[dict | None]:
+    """Every line decoded in one call when the whole file is valid (much faster than line by line);
+    otherwise a list of None, so that each line is decoded on its own and errors name their line."""
+    try:
+        records = json.loads("[" + ",".join(line for _, line in lines) + "]")
+    except json.JSONDecodeError:
+        return [None] * len(lines)
+    if len(records) != len(lines):  # a line holding `1, 2` would shift every later record
+        return [None] * len(lines)
+    return [_unwrap(r) if isinstance(r, dict) else None for r in records]
+
+
+def _unwrap(record: dict) -> dict:
+    sample = record.get("spar_sample")  # an lmms-eval samples log line written by our tasks
+    return sample if isinstance(sample, dict) else record
 
 
 def _check(record: dict, where: str, seen: dict[object, str]) -> None:
@@ -143,14 +160,31 @@ def summary_json(summaries: dict[str, Summary], predictions: Predictions) -> dic
 
 
 def write_scored(path: str | Path, predictions: Predictions, scored: dict[str, BatchScores]) -> None:
-    """One JSONL line per (prediction, protocol): id, task, protocol, score (0-1), parsed, unparsed_reason."""
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    """One JSONL line per (prediction, protocol): id, task, protocol, score (0-1), parsed, unparsed_reason.
+
+    Lines are assembled from pre-encoded fields: encoding a million dicts one by one costs more than
+    scoring them.
+    """
+    ids = [_json(i) for i in predictions.ids]
     with open(path, "w", encoding="utf-8") as handle:
         for name, batch in scored.items():
-            scores = batch.scores.tolist()
-            for i, id_ in enumerate(predictions.ids):
-                handle.write(dumps({
-                    "id": id_, "task": batch.tasks[i], "protocol": name, "score": scores[i],
-                    "parsed": batch.parsed[i], "unparsed_reason": batch.unparsed_reasons[i],
-                }))
-                handle.write("\n")
+            protocol = _json(name)
+            lines = [
+                f'{{"id": {id_}, "task": "{task}", "protocol": {protocol}, "score": {score!r}, '
+                f'"parsed": {_json(parsed)}, "unparsed_reason": {_json(reason)}}}\n'
+                for id_, task, score, parsed, reason in zip(
+                    ids, batch.tasks, batch.scores.tolist(), batch.parsed, batch.unparsed_reasons
+                )
+            ]
+            handle.writelines(lines)
+
+
+def _json(value: object) -> str:
+    """JSON text of a field value; floats are finite here (protocols never parse non-finite numbers)."""
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return encode_basestring_ascii(value)
+    if isinstance(value, float):
+        return repr(value)
+    return json.dumps(value)

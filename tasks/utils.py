@@ -2,7 +2,15 @@
 so it only forwards to the installed `spar_bench` package. Logic lives in `spar_bench.lmms_tasks`.
 """
 
-from spar_bench.lmms_tasks import doc_to_text, doc_to_visual, process_results, task_selector  # noqa: F401
+from spar_bench.lmms_tasks import (  # noqa: F401
+    doc_to_text,
+    doc_to_text_grounding,
+    doc_to_visual,
+    process_docs_grounding,
+    process_results,
+    process_results_grounding,
+    task_selector,
+)
 from spar_bench.tasks_spec import TASK_IDS
 
 # One process_docs per SPAR task (`process_docs_depth_prediction_oc`, ...), named in the per-task YAMLs.

@@ -5,11 +5,11 @@ from spar_bench.cli import main
 from spar_bench.data import dataset_fingerprint, load_dataset
 
 
-def test_validate_prints_counts_and_fingerprint_of_the_sample(capsys):
-    assert main(["validate", "sample"]) == 0
+def test_validate_prints_counts_and_fingerprint_of_the_embedded_set(capsys):
+    assert main(["validate", "synth"]) == 0
     out = capsys.readouterr().out
-    assert "100 valid rows in 20 tasks" in out
-    assert f"fingerprint: {dataset_fingerprint(load_dataset('sample'))}" in out
+    assert "200 valid rows in 20 tasks" in out
+    assert f"fingerprint: {dataset_fingerprint(load_dataset('synth'))}" in out
 
 
 def test_validate_reports_bad_rows_and_exits_2(tmp_path, capsys):

@@ -1,6 +1,6 @@
 """lmms-eval integration on the pinned version: registration with no flags, --include_path, end-to-end runs.
 
-The end-to-end tests start lmms-eval as users do (a subprocess, ~20 s each, offline on the shipped sample).
+The end-to-end tests start lmms-eval as users do (a subprocess, ~20 s each, offline on the embedded synthetic set).
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def test_task_manager_indexes_our_tasks_without_include_path():
 
     lmms_plugin.register_task_folder()
     all_tasks = set(TaskManager().all_tasks)
-    expected = {"spar_bench", "spar_bench_tiny", "spar_bench_sample", "spar_bench_single_view",
+    expected = {"spar_bench", "spar_bench_tiny", "spar_bench_synth", "spar_bench_single_view",
                 "spar_bench_multi_view", "spar_bench_tiny_single_view", "spar_bench_tiny_multi_view"}
     expected |= {f"spar_bench_{task_id}" for task_id in TASK_IDS}
     assert expected <= all_tasks
@@ -121,10 +121,10 @@ def test_no_builtin_lmms_eval_task_uses_our_names():
 
 
 def test_oracle_scores_100_with_no_include_path(tmp_path):
-    result = run([sys.executable, "-m", "lmms_eval", "--model", "spar_oracle", "--tasks", "spar_bench_sample",
+    result = run([sys.executable, "-m", "lmms_eval", "--model", "spar_oracle", "--tasks", "spar_bench_synth",
                   "--output_path", str(tmp_path), "--log_samples"])
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    group = results_json(tmp_path)["results"]["spar_bench_sample"]
+    group = results_json(tmp_path)["results"]["spar_bench_synth"]
     assert group["spar_score_official,none"] == 100.0
     assert group["spar_score,none"] == 100.0
     assert group["spar_low,none"] == group["spar_medium,none"] == group["spar_high,none"] == 100.0
@@ -132,9 +132,9 @@ def test_oracle_scores_100_with_no_include_path(tmp_path):
 
 def test_samples_log_keeps_raw_response_and_parsed_value(tmp_path):
     result = run([sys.executable, "-m", "lmms_eval", "--model", "spar_oracle", "--tasks",
-                  "spar_bench_sample_depth_prediction_oc", "--output_path", str(tmp_path), "--log_samples"])
+                  "spar_bench_synth_depth_prediction_oc", "--output_path", str(tmp_path), "--log_samples"])
     assert result.returncode == 0, result.stderr[-3000:]
-    (log,) = tmp_path.rglob("*_samples_spar_bench_sample_depth_prediction_oc.jsonl")
+    (log,) = tmp_path.rglob("*_samples_spar_bench_synth_depth_prediction_oc.jsonl")
     first = json.loads(log.read_text().splitlines()[0])
     record = first["spar_sample"]
     assert record["prediction"] == first["filtered_resps"] == record["answer"]
@@ -143,15 +143,15 @@ def test_samples_log_keeps_raw_response_and_parsed_value(tmp_path):
 
 
 def test_frequency_run_prints_task_table_and_matches_direct_scoring(tmp_path):
-    result = run([sys.executable, "-m", "spar_bench", "lmms-eval", "--model", "spar_frequency", "--tasks", "spar_bench_sample",
+    result = run([sys.executable, "-m", "spar_bench", "lmms-eval", "--model", "spar_frequency", "--tasks", "spar_bench_synth",
                   "--output_path", str(tmp_path)])
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for task_id in ("depth_prediction_oc", "view_change_infer", "spatial_imagination_oo"):
         assert task_id in result.stdout
-    questions = load_questions("sample")
+    questions = load_questions("synth")
     baseline = [BaselineQuestion(q.id, q.task, q.question, q.answer) for q in questions]
     answers = FrequencyBaseline().answer(baseline)
-    group = results_json(tmp_path)["results"]["spar_bench_sample"]
+    group = results_json(tmp_path)["results"]["spar_bench_synth"]
     tasks = [q.task for q in questions]
     for protocol, metric in (("strict", "spar_score"), ("official", "spar_score_official")):
         batch = PROTOCOLS[protocol].score_many(tasks, answers, [q.answer for q in questions], [q.question for q in questions])
@@ -171,9 +171,9 @@ def _bad_task_folder(tmp_path: Path) -> Path:
     shutil.copy(ours / "utils.py", folder / "utils.py")
     shutil.copy(ours / "_spar_bench_template_yaml", folder / "_spar_bench_template_yaml")
     bad = write_hub_parquet(tmp_path / "bad.parquet", [hub_row(0), hub_row(9, task="depth_prediction_ocx")])
-    text = (ours / "spar_bench_sample_depth_prediction_oc.yaml").read_text()
-    text = text.replace("spar_bench_sample_depth_prediction_oc", "malformed_sample")
-    text = text.replace("data/spar_bench_sample.parquet", str(bad))
+    text = (ours / "spar_bench_synth_depth_prediction_oc.yaml").read_text()
+    text = text.replace("spar_bench_synth_depth_prediction_oc", "malformed_sample")
+    text = text.replace("data/spar_bench_synth.parquet", str(bad))
     (folder / "malformed_sample.yaml").write_text(text)
     return folder
 
@@ -188,7 +188,7 @@ def test_malformed_sample_fails_with_row_and_field_and_nonzero_exit(tmp_path):
 
 def test_include_path_works_when_auto_registration_is_off(tmp_path):
     env = {**OFFLINE, "SPAR_BENCH_NO_TASK_REGISTRATION": "1"}
-    task = "spar_bench_sample_position_matching"
+    task = "spar_bench_synth_position_matching"
     without = run([sys.executable, "-m", "spar_bench", "lmms-eval", "--model", "spar_oracle", "--tasks", task], env=env)
     assert without.returncode == 1 and "Tasks not found" in without.stdout + without.stderr
     with_path = run([sys.executable, "-m", "spar_bench", "lmms-eval", "--model", "spar_oracle", "--tasks", task,
@@ -199,9 +199,9 @@ def test_include_path_works_when_auto_registration_is_off(tmp_path):
 
 def test_offline_rescoring_of_the_samples_log_agrees_with_lmms_eval(tmp_path):
     result = run([sys.executable, "-m", "lmms_eval", "--model", "spar_random", "--model_args", "seed=3", "--tasks",
-                  "spar_bench_sample", "--output_path", str(tmp_path / "run"), "--log_samples"])
+                  "spar_bench_synth", "--output_path", str(tmp_path / "run"), "--log_samples"])
     assert result.returncode == 0, result.stderr[-3000:]
-    group = results_json(tmp_path / "run")["results"]["spar_bench_sample"]
+    group = results_json(tmp_path / "run")["results"]["spar_bench_synth"]
     logs = sorted(str(p) for p in (tmp_path / "run").rglob("*_samples_*.jsonl"))
     assert len(logs) == 20
     summary_path = tmp_path / "summary.json"
@@ -212,3 +212,12 @@ def test_offline_rescoring_of_the_samples_log_agrees_with_lmms_eval(tmp_path):
     assert summary["official"]["overall"] == pytest.approx(group["spar_score_official,none"])
     for level in ("low", "medium", "high"):
         assert summary["strict"]["levels"][level] == pytest.approx(group[f"spar_{level},none"])
+
+
+def test_grounding_task_scores_oracle_boxes_at_full_iou(tmp_path):
+    result = run([sys.executable, "-m", "lmms_eval", "--model", "spar_oracle", "--tasks", "spar_bench_synth_3d",
+                  "--output_path", str(tmp_path)])
+    assert result.returncode == 0, result.stderr[-3000:]
+    block = results_json(tmp_path)["results"]["spar_bench_synth_3d"]
+    assert block["grounding_mean_iou,none"] == pytest.approx(100.0)
+    assert block["grounding_acc_50,none"] == 100.0 and block["grounding_parse_failure_rate,none"] == 0.0

@@ -1,4 +1,4 @@
-"""The wheel carries the task YAMLs, their template and the sample; the core imports neither torch nor lmms-eval."""
+"""The wheel carries the task YAMLs, their template and the embedded datasets; the core imports neither torch nor lmms-eval."""
 
 from __future__ import annotations
 
@@ -29,14 +29,15 @@ def names(wheel: zipfile.ZipFile) -> set[str]:
 
 def test_wheel_contains_every_task_yaml_and_the_template(wheel):
     repo_yamls = {p.name for p in (REPO / "tasks").glob("*.yaml")}
-    assert len(repo_yamls) == 67
+    assert len(repo_yamls) == 68
     assert {f"spar_bench/tasks/{name}" for name in repo_yamls} <= names(wheel)
     assert "spar_bench/tasks/_spar_bench_template_yaml" in names(wheel)
     assert "spar_bench/tasks/utils.py" in names(wheel)
 
 
-def test_wheel_contains_the_sample_data(wheel):
-    assert "spar_bench/tasks/data/spar_bench_sample.parquet" in names(wheel)
+def test_wheel_contains_the_embedded_datasets(wheel):
+    assert "spar_bench/tasks/data/spar_bench_synth.parquet" in names(wheel)
+    assert "spar_bench/tasks/data/spar_bench_synth_3d.parquet" in names(wheel)
 
 
 def test_wheel_installs_folders_only_inside_the_spar_bench_namespace(wheel):

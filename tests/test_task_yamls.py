@@ -31,7 +31,7 @@ def test_yamls_on_disk_are_what_the_generator_writes():
     assert result.returncode == 0, result.stderr
 
 
-@pytest.mark.parametrize("prefix", ["spar_bench", "spar_bench_tiny", "spar_bench_sample"])
+@pytest.mark.parametrize("prefix", ["spar_bench", "spar_bench_tiny", "spar_bench_synth"])
 def test_every_spar_task_has_a_task_yaml_per_dataset(prefix):
     for task_id in TASK_IDS:
         config = load(f"{prefix}_{task_id}.yaml")
@@ -45,10 +45,10 @@ def test_hub_tasks_read_the_hub_datasets():
     assert load("spar_bench_tiny_depth_prediction_oc.yaml")["dataset_path"] == "jasonzhango/SPAR-Bench-Tiny"
 
 
-def test_sample_tasks_read_the_shipped_parquet():
-    config = load("spar_bench_sample_view_change_infer.yaml")
+def test_synth_tasks_read_the_shipped_parquet():
+    config = load("spar_bench_synth_view_change_infer.yaml")
     assert config["dataset_path"] == "parquet"
-    assert config["dataset_kwargs"] == {"data_files": {"test": "data/spar_bench_sample.parquet"}}
+    assert config["dataset_kwargs"] == {"data_files": {"test": "data/spar_bench_synth.parquet"}}
 
 
 def test_generation_settings_are_the_released_ones():

@@ -9,7 +9,7 @@ from typing import Union
 
 import numpy as np
 
-from spar_bench.tasks_spec import TaskSpec, task_spec
+from spar_bench.tasks_spec import AnswerKind, task_spec
 
 # What a protocol extracted from a response: a number (meters), an option letter or normalized text,
 # the five motion components keyed by name, or None when nothing could be read.
@@ -51,7 +51,7 @@ class BatchScores:
 
     @property
     def parse_failed(self) -> np.ndarray:
-        return np.array([reason is not None for reason in self.unparsed_reasons], dtype=bool)
+        return np.fromiter((reason is not None for reason in self.unparsed_reasons), dtype=bool, count=len(self))
 
     def sample(self, index: int) -> SampleScore:
         return SampleScore(
@@ -72,10 +72,17 @@ class ScoringProtocol(_Protocol):
     def score(self, task: str, prediction: str, answer: str, question: str = "") -> SampleScore: ...
 
 
-def task_specs(tasks: Sequence[str]) -> list[TaskSpec]:
-    """The spec of every task id (raises UnknownTaskError on the first unknown one)."""
-    cache: dict[str, TaskSpec] = {}
-    return [cache.get(t) or cache.setdefault(t, task_spec(t)) for t in tasks]
+def indices_by_kind(tasks: Sequence[str]) -> dict[AnswerKind, list[int]]:
+    """Positions of the responses of each answer kind (raises UnknownTaskError on an unknown task id).
+
+    Protocols score one kind at a time: a list comprehension per kind, then one vectorized metric call.
+    """
+    kinds: dict[str, AnswerKind] = {}
+    by_kind: dict[AnswerKind, list[int]] = {kind: [] for kind in AnswerKind}
+    for i, task in enumerate(tasks):
+        kind = kinds.get(task) or kinds.setdefault(task, task_spec(task).answer_kind)
+        by_kind[kind].append(i)
+    return by_kind
 
 
 class BatchProtocol:

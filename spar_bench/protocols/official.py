@@ -14,9 +14,9 @@ import numpy as np
 from spar_bench.metrics.choice import official_choice_match
 from spar_bench.metrics.mra import mean_relative_accuracy
 from spar_bench.metrics.numbers import official_first_number, official_last_number
-from spar_bench.metrics.view_change import MOTION_AXES, official_motion_vector, view_change_scores
-from spar_bench.protocols.base import BatchProtocol, BatchScores, Parsed, task_specs
-from spar_bench.tasks_spec import AnswerKind, ViewGroup
+from spar_bench.metrics.view_change import MOTION_NAMES, official_motion_vector, view_change_scores
+from spar_bench.protocols.base import BatchProtocol, BatchScores, Parsed, indices_by_kind
+from spar_bench.tasks_spec import AnswerKind, ViewGroup, task_spec
 
 # The released multi-view numeric rule substitutes -1 when the response holds no number.
 _MISSING_MV_NUMBER = -1.0
@@ -48,32 +48,35 @@ class OfficialProtocol(BatchProtocol):
         scores = np.zeros(n)
         parsed: list[Parsed] = [None] * n
         reasons: list[str | None] = [None] * n
-        numbers: tuple[list[int], list[float], list[float]] = ([], [], [])
-        motions: tuple[list[int], list[tuple], list[tuple]] = ([], [], [])
-        for i, (spec, prediction, answer) in enumerate(zip(task_specs(tasks), predictions, answers)):
-            prediction = prediction.strip()
-            if spec.answer_kind is AnswerKind.NUMBER:
-                multi = spec.view is ViewGroup.MULTI
-                value = (official_last_number if multi else official_first_number)(prediction)
-                if value is None:
-                    reasons[i] = "no number in the response" + (" (read as -1)" if multi else "")
-                    if not multi:
-                        continue
-                parsed[i] = value
-                numbers[0].append(i), numbers[1].append(_MISSING_MV_NUMBER if value is None else value)
-                numbers[2].append(float(answer))
-            elif spec.answer_kind is AnswerKind.CHOICE:
-                scores[i] = official_choice_match(prediction, answer)
-                parsed[i] = prediction.lower()
-            else:
-                vector = _motion(prediction)
-                if vector is None:
-                    reasons[i] = "a motion item is not `key:number`"
+        by_kind = indices_by_kind(tasks)
+
+        for i in by_kind[AnswerKind.CHOICE]:
+            prediction = predictions[i].strip()
+            scores[i] = official_choice_match(prediction, answers[i])
+            parsed[i] = prediction.lower()
+
+        numbered, values, references = [], [], []
+        for i in by_kind[AnswerKind.NUMBER]:
+            multi = task_spec(tasks[i]).view is ViewGroup.MULTI
+            value = (official_last_number if multi else official_first_number)(predictions[i])
+            if value is None:
+                reasons[i] = "no number in the response" + (" (read as -1)" if multi else "")
+                if not multi:
                     continue
-                parsed[i] = {pos: v for (pos, _), v in zip(MOTION_AXES, vector)}
-                motions[0].append(i), motions[1].append(vector), motions[2].append(_motion(answer))
-        if numbers[0]:
-            scores[numbers[0]] = mean_relative_accuracy(numbers[1], numbers[2])
-        if motions[0]:
-            scores[motions[0]] = view_change_scores(motions[1], motions[2], relative_to="prediction")
+            parsed[i] = value
+            numbered.append(i), values.append(_MISSING_MV_NUMBER if value is None else value)
+            references.append(float(answers[i]))
+        if numbered:
+            scores[numbered] = mean_relative_accuracy(values, references)
+
+        moved, vectors, reference_vectors = [], [], []
+        for i in by_kind[AnswerKind.MOTION]:
+            vector = _motion(predictions[i].strip())
+            if vector is None:
+                reasons[i] = "a motion item is not `key:number`"
+                continue
+            parsed[i] = dict(zip(MOTION_NAMES, vector))
+            moved.append(i), vectors.append(vector), reference_vectors.append(_motion(answers[i]))
+        if moved:
+            scores[moved] = view_change_scores(vectors, reference_vectors, relative_to="prediction")
         return BatchScores(self.name, list(tasks), scores, parsed, reasons)

@@ -18,8 +18,8 @@ from spar_bench.metrics.choice import extract_choice, parse_options
 from spar_bench.metrics.mra import mean_relative_accuracy
 from spar_bench.metrics.numbers import strict_numbers
 from spar_bench.metrics.text import strip_reasoning, tagged_answer
-from spar_bench.metrics.view_change import MOTION_AXES, strict_motion_vector, view_change_scores
-from spar_bench.protocols.base import BatchProtocol, BatchScores, Parsed, task_specs
+from spar_bench.metrics.view_change import MOTION_NAMES, strict_motion_vector, view_change_scores
+from spar_bench.protocols.base import BatchProtocol, BatchScores, Parsed, indices_by_kind
 from spar_bench.tasks_spec import AnswerKind
 
 MRA_TOLERANCE = 1e-9
@@ -76,29 +76,35 @@ class StrictProtocol(BatchProtocol):
         scores = np.zeros(n)
         parsed: list[Parsed] = [None] * n
         reasons: list[str | None] = [None] * n
-        numbers: tuple[list[int], list[float], list[float]] = ([], [], [])
-        motions: tuple[list[int], list[tuple], list[tuple]] = ([], [], [])
-        for i, (spec, prediction, answer, question) in enumerate(zip(task_specs(tasks), predictions, answers, questions)):
-            if spec.answer_kind is AnswerKind.NUMBER:
-                value = _number(prediction)
-                if value is None:
-                    reasons[i] = "no number in the stated answer"
-                    continue
-                parsed[i] = value
-                numbers[0].append(i), numbers[1].append(value), numbers[2].append(float(answer))
-            elif spec.answer_kind is AnswerKind.CHOICE:
-                letter, reasons[i] = _choice(prediction, _options(question) if question else ())
-                parsed[i] = letter
-                scores[i] = float(letter is not None and letter == answer.strip().upper())
+        by_kind = indices_by_kind(tasks)
+
+        for i in by_kind[AnswerKind.CHOICE]:
+            question = questions[i]
+            letter, reasons[i] = _choice(predictions[i], _options(question) if question else ())
+            parsed[i] = letter
+            scores[i] = letter is not None and letter == answers[i].strip().upper()
+
+        numbered, values = [], []
+        for i in by_kind[AnswerKind.NUMBER]:
+            value = _number(predictions[i])
+            if value is None:
+                reasons[i] = "no number in the stated answer"
             else:
-                vector = _motion(prediction)
-                if vector is None:
-                    reasons[i] = "no `move_*/rotate_*: value` item in the stated answer"
-                    continue
-                parsed[i] = {pos: v for (pos, _), v in zip(MOTION_AXES, vector)}
-                motions[0].append(i), motions[1].append(vector), motions[2].append(_motion(answer))
-        if numbers[0]:
-            scores[numbers[0]] = mean_relative_accuracy(numbers[1], numbers[2], tolerance=MRA_TOLERANCE)
-        if motions[0]:
-            scores[motions[0]] = view_change_scores(motions[1], motions[2], tolerance=MRA_TOLERANCE)
+                parsed[i] = value
+                numbered.append(i), values.append(value)
+        if numbered:
+            references = [float(answers[i]) for i in numbered]
+            scores[numbered] = mean_relative_accuracy(values, references, tolerance=MRA_TOLERANCE)
+
+        moved, vectors = [], []
+        for i in by_kind[AnswerKind.MOTION]:
+            vector = _motion(predictions[i])
+            if vector is None:
+                reasons[i] = "no `move_*/rotate_*: value` item in the stated answer"
+            else:
+                parsed[i] = dict(zip(MOTION_NAMES, vector))
+                moved.append(i), vectors.append(vector)
+        if moved:
+            references = [_motion(answers[i]) for i in moved]
+            scores[moved] = view_change_scores(vectors, references, tolerance=MRA_TOLERANCE)
         return BatchScores(self.name, list(tasks), scores, parsed, reasons)

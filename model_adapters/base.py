@@ -1,0 +1,86 @@
+"""The adapter interface: requests (a prompt with images and generation settings) in, responses out.
+
+An adapter never turns a failure into text: a request that could not be answered comes back with `error`
+set and `text` None, so nothing downstream can score it as a wrong answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import cached_property
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class GenerationSettings:
+    """As released: at most 100 new tokens, greedy, stop at the first blank line."""
+
+    max_new_tokens: int = 100
+    temperature: float = 0.0
+    top_p: float = 1.0
+    num_beams: int = 1
+    do_sample: bool = False
+    stop: tuple[str, ...] = ("\n\n",)
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "stop": list(self.stop)}
+
+
+@dataclass(frozen=True)
+class Request:
+    """One question to ask: the prompt text and the images (stored encoded bytes, dataset order)."""
+
+    question_id: int | str
+    task: str
+    prompt: str
+    images: tuple[bytes, ...]
+    settings: GenerationSettings = field(default_factory=GenerationSettings)
+
+    @cached_property
+    def image_digests(self) -> tuple[str, ...]:
+        """sha256 of each image's bytes (computed once per request)."""
+        return tuple(hashlib.sha256(image).hexdigest() for image in self.images)
+
+
+@dataclass(frozen=True)
+class Response:
+    """What came back for one request: the answer text, or the error that prevented one."""
+
+    key: str
+    question_id: int | str
+    task: str
+    text: str | None
+    error: str | None = None
+    latency_s: float | None = None
+    reasoning: str | None = None  # reasoning content a server returned apart from the answer
+    usage: dict | None = None  # token counts as reported by the model or server
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+def request_key(model_identity: dict, request: Request) -> str:
+    """sha256 over the model identity, prompt, image digests and generation settings: a response journal's key.
+
+    Two runs that would send the same bytes to the same model share keys, so a rerun finds its answers.
+    """
+    payload = {
+        "model": model_identity,
+        "prompt": request.prompt,
+        "images": list(request.image_digests),
+        "settings": request.settings.as_dict(),
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+class ModelAdapter(Protocol):
+    """Answers requests. `identity` names the model and every argument that changes its answers (it keys
+    the journal and is recorded in results); `generate` calls `on_response` as each answer arrives."""
+
+    identity: dict
+
+    def generate(self, requests: Sequence[Request], on_response: Callable[[Response], None]) -> None: ...

@@ -1,0 +1,50 @@
+"""The datasets shipped in the package are exactly what `spar_bench.synth` makes with the embedded parameters."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pyarrow.parquet as pq
+import pytest
+from PIL import Image
+
+from spar_bench.data import embedded_path, iter_questions, load_dataset
+from spar_bench.synth.dataset import EMBEDDED, PARQUET, PARQUET_3D, generate_dataset
+from spar_bench.tasks_spec import TASK_IDS, TASKS_BY_ID
+
+
+def content(path: Path) -> list[tuple]:
+    """Rows with images as decoded pixels: what a file holds, independent of the PNG and parquet encoders."""
+    rows = pq.read_table(path).to_pylist()
+    for row in rows:
+        row["image"] = [np.asarray(Image.open(io.BytesIO(image["bytes"]))).tobytes() for image in row["image"]]
+    return [tuple(sorted(row.items())) for row in rows]
+
+
+@pytest.fixture(scope="module")
+def regenerated(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("embedded")
+    generate_dataset(EMBEDDED["seed"], EMBEDDED["per_task"], out, width=EMBEDDED["width"], height=EMBEDDED["height"])
+    return out
+
+
+def test_embedded_set_validates_with_ten_questions_per_task():
+    questions = list(iter_questions(load_dataset("synth")))
+    counts = {task: sum(q.task == task for q in questions) for task in TASK_IDS}
+    assert counts == {task: 10 for task in TASK_IDS}
+    assert all(len(q.images) == TASKS_BY_ID[q.task].images for q in questions)
+
+
+def test_embedded_set_is_what_the_generator_makes(regenerated):
+    assert content(regenerated / PARQUET) == content(embedded_path()), (
+        "tasks/data/spar_bench_synth.parquet is stale: run python scripts/make_embedded_data.py")
+
+
+def test_embedded_3d_set_is_what_the_generator_makes(regenerated):
+    assert content(regenerated / PARQUET_3D) == content(embedded_path().with_name(PARQUET_3D))
+
+
+def test_embedded_sets_stay_small():
+    assert embedded_path().stat().st_size < 5_000_000

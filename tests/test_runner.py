@@ -1,0 +1,97 @@
+"""`spar-bench run`: baselines end to end, resume, failures kept apart from scores."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from spar_bench.cli import main
+from spar_bench.model_adapters.base import Response, request_key
+from spar_bench.runner import make_adapter, parse_model_args, run
+from spar_bench.task_sets import UnknownTaskSetError, resolve_task_set
+
+
+def test_oracle_run_scores_100_under_both_protocols(tmp_path):
+    assert main(["run", "--model", "spar_oracle", "--tasks", "spar_bench_synth", "--output", str(tmp_path),
+                 "--no-progress"]) == 0
+    results = json.loads((tmp_path / "results.json").read_text())
+    assert results["protocols"]["strict"]["overall"] == 100.0
+    assert results["protocols"]["official"]["overall"] == 100.0
+    metadata = results["metadata"]
+    assert metadata["n_questions"] == 200 and len(metadata["dataset_fingerprint"]) == 64
+    assert metadata["generation_settings"]["max_new_tokens"] == 100
+
+
+def test_predictions_file_has_one_line_per_question(tmp_path):
+    run(model="spar_frequency", model_args={}, tasks=["spar_bench_synth_position_matching"], output=tmp_path,
+        show_progress=False)
+    lines = [json.loads(x) for x in (tmp_path / "predictions.jsonl").read_text().splitlines()]
+    assert len(lines) == 10 and {x["task"] for x in lines} == {"position_matching"}
+    assert set(lines[0]) == {"id", "task", "answer", "prediction", "latency", "error"}
+
+
+def test_rerun_resumes_from_the_journal(tmp_path):
+    first = run(model="spar_random", model_args={"seed": "2"}, tasks=["spar_bench_synth"], output=tmp_path,
+                show_progress=False)
+    second = run(model="spar_random", model_args={"seed": "2"}, tasks=["spar_bench_synth"], output=tmp_path,
+                 show_progress=False)
+    assert (first.answered_now, second.answered_now, second.answered_before) == (200, 0, 200)
+    assert second.results["protocols"] == first.results["protocols"]
+
+
+class FlakyAdapter:
+    """Fails the questions whose id is in `failing`, answers the rest with the reference answer."""
+
+    def __init__(self, questions, failing):
+        self.answers = {q.id: q.answer for q in questions}
+        self.failing = failing
+        self.identity = {"adapter": "flaky"}
+
+    def generate(self, requests, on_response):
+        for r in requests:
+            key = request_key(self.identity, r)
+            if r.question_id in self.failing:
+                on_response(Response(key, r.question_id, r.task, None, error="HTTP 500 after 3 tries"))
+            else:
+                on_response(Response(key, r.question_id, r.task, self.answers[r.question_id]))
+
+
+def test_failed_requests_are_listed_not_scored_and_retried_on_rerun(tmp_path):
+    factory = lambda model, args, questions: FlakyAdapter(questions, failing={0, 1})  # noqa: E731
+    outcome = run(model="flaky", model_args={}, tasks=["spar_bench_synth_depth_prediction_oc"], output=tmp_path,
+                  show_progress=False, adapter_factory=factory)
+    assert outcome.failed_ids == [0, 1]
+    strict = outcome.results["protocols"]["strict"]
+    assert strict["tasks"]["depth_prediction_oc"] == {"score": 100.0, "n": 8, "ci95": [100.0, 100.0],
+                                                      "parse_failure_rate": 0.0}
+    lines = [json.loads(x) for x in (tmp_path / "predictions.jsonl").read_text().splitlines()]
+    assert [x["error"] for x in lines[:2]] == ["HTTP 500 after 3 tries"] * 2 and lines[0]["prediction"] is None
+
+    healed = lambda model, args, questions: FlakyAdapter(questions, failing=set())  # noqa: E731
+    again = run(model="flaky", model_args={}, tasks=["spar_bench_synth_depth_prediction_oc"], output=tmp_path,
+                show_progress=False, adapter_factory=healed)
+    assert (again.answered_now, again.answered_before, again.failed_ids) == (2, 8, [])
+
+
+def test_cli_exits_1_and_names_failed_ids(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr("spar_bench.runner.make_adapter", lambda m, a, qs: FlakyAdapter(qs, failing={3}))
+    assert main(["run", "--model", "x", "--tasks", "spar_bench_synth_depth_prediction_oc", "--output",
+                 str(tmp_path), "--no-progress"]) == 1
+    assert "1 request(s) failed and were not scored: 3" in capsys.readouterr().err
+
+
+def test_task_sets_resolve_to_source_and_tasks():
+    assert resolve_task_set("spar_bench_tiny_multi_view")[0] == "tiny"
+    assert len(resolve_task_set("spar_bench_tiny_multi_view")[1]) == 12
+    assert resolve_task_set("spar_bench_depth_prediction_oc") == ("full", ("depth_prediction_oc",))
+    with pytest.raises(UnknownTaskSetError, match="unknown task set 'spar_bench_depth'"):
+        resolve_task_set("spar_bench_depth")
+
+
+def test_model_args_parse_and_reject_malformed_items():
+    assert parse_model_args("seed=3, pretrained=/m") == {"seed": "3", "pretrained": "/m"}
+    with pytest.raises(ValueError, match="'oops' is not key=value"):
+        parse_model_args("seed=3,oops")
+    with pytest.raises(ValueError, match="takes no model argument"):
+        make_adapter("spar_oracle", {"temperature": "1"}, [])
