@@ -29,6 +29,20 @@ class GenerationSettings:
         return {**asdict(self), "stop": list(self.stop)}
 
 
+def settings_from_gen_kwargs(gen_kwargs: dict) -> GenerationSettings:
+    """lmms-eval's generation kwargs (a task YAML's generation_kwargs) as GenerationSettings."""
+    default = GenerationSettings()
+    until = gen_kwargs.get("until", list(default.stop))
+    return GenerationSettings(
+        max_new_tokens=int(gen_kwargs.get("max_new_tokens", default.max_new_tokens)),
+        temperature=float(gen_kwargs.get("temperature", default.temperature)),
+        top_p=float(gen_kwargs.get("top_p", default.top_p)),
+        num_beams=int(gen_kwargs.get("num_beams", default.num_beams)),
+        do_sample=bool(gen_kwargs.get("do_sample", default.do_sample)),
+        stop=tuple([until] if isinstance(until, str) else until),
+    )
+
+
 @dataclass(frozen=True)
 class Request:
     """One question to ask: the prompt text and the images (stored encoded bytes, dataset order)."""

@@ -1,10 +1,13 @@
-"""The baselines as lmms-eval models (`spar_frequency`, `spar_random`, `spar_oracle`).
+"""Our lmms-eval models: the baselines (`spar_frequency`, `spar_random`, `spar_oracle`) and the journaled
+adapters (`spar_hf`, `spar_openai`).
 
-They read the question and answer of each request's row from the evaluated dataset (never the images), so
-`--model spar_oracle --tasks spar_bench_synth` runs offline in seconds.
+The baselines read the question and answer of each request's row from the evaluated dataset (never the
+images), so `--model spar_oracle --tasks spar_bench_synth` runs offline in seconds.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from lmms_eval.api.instance import Instance
 from lmms_eval.api.model import lmms
@@ -66,3 +69,111 @@ class SparRandom(_SparBaseline):
 
     def _make_baseline(self):
         return RandomBaseline(self.seed)
+
+
+class SparAdapterModel(lmms):
+    """A spar-bench adapter behind lmms-eval, journaled: `spar_hf`, `spar_openai`.
+
+    Prompts are lmms-eval's contexts (our task YAMLs build the released prompt); images are the row's stored
+    bytes, in dataset order. Every response is appended to a journal as it arrives (model arg
+    `journal=DIR`, default `$SPAR_BENCH_JOURNAL_DIR` or `~/.cache/spar_bench/journals`, one file per rank),
+    so a rerun of the same command answers from it. A request that still fails ends the evaluation with an
+    error listing the failed ids instead of handing lmms-eval a text to score.
+    """
+
+    model_name = ""  # the `spar-bench run` model name whose adapter this wraps
+
+    def __init__(self, batch_size: int | str = 1, max_batch_size=None, device=None, journal: str | None = None,
+                 **model_args) -> None:
+        super().__init__()
+        import os
+
+        import torch
+        from accelerate import Accelerator
+
+        cpu = not torch.cuda.is_available()
+        # On CPU only cpu=True makes accelerate start a gloo group; without it each process thinks it is alone.
+        self.accelerator = Accelerator(cpu=cpu)
+        self._rank, self._world_size = self.accelerator.process_index, self.accelerator.num_processes
+        self._device = torch.device("cpu" if cpu else f"cuda:{self.accelerator.local_process_index}")
+        self.model_args = {key: str(value) for key, value in model_args.items()}
+        if self.model_name == "spar_hf" and not cpu and not {"device", "device_map"} & set(self.model_args):
+            self.model_args["device"] = str(self._device)  # one GPU per rank, not every rank on cuda:0
+        if str(batch_size) not in ("1", "None") and "batch_size" not in self.model_args:
+            self.model_args["batch_size"] = str(batch_size)
+        default_dir = os.environ.get("SPAR_BENCH_JOURNAL_DIR", str(Path.home() / ".cache" / "spar_bench" / "journals"))
+        self.journal_dir = Path(journal or default_dir)
+        self._adapter = None
+
+    @property
+    def device(self):
+        return self._device
+
+    def generate_until(self, requests: list[Instance]) -> list[str]:
+        from spar_bench.data import Question, stored_rows
+        from spar_bench.journal import Journal, answered_in
+        from spar_bench.model_adapters.base import Request, request_key, settings_from_gen_kwargs
+        from spar_bench.runner import make_adapter
+
+        by_split: dict[tuple[str, str], list[int]] = {}
+        for request in requests:
+            *_, doc_id, task, split = request.args
+            by_split.setdefault((task, split), []).append(doc_id)
+        rows = {
+            (task, split, doc_id): row
+            for (task, split), doc_ids in by_split.items()
+            for doc_id, row in zip(doc_ids, stored_rows(self.task_dict[task][split], doc_ids))
+        }
+        questions, prepared = [], []
+        for request in requests:
+            context, gen_kwargs, _, doc_id, task, split = request.args
+            row = rows[(task, split, doc_id)]
+            questions.append(Question(row["id"], row["task"], row["question"], row["answer"], row["images"]))
+            prepared.append(Request(row["id"], row["task"], context, row["images"], settings_from_gen_kwargs(gen_kwargs)))
+        if self._adapter is None:
+            self._adapter = make_adapter(self.model_name, self.model_args, questions)
+        keys = [request_key(self._adapter.identity, r) for r in prepared]
+        folder = self.journal_dir / f"{self.model_name}-{_identity_digest(self._adapter.identity)}"
+        earlier = answered_in(folder)  # every rank's file: a rerun may use another number of processes
+        failures = {}
+        with Journal(folder / f"rank{self._rank}.jsonl") as journal:
+            pending = [r for r, key in zip(prepared, keys) if key not in earlier and journal.answered(key) is None]
+
+            def on_response(response) -> None:
+                journal.append(response)
+                if response.failed:
+                    failures[response.key] = response
+                else:
+                    failures.pop(response.key, None)
+
+            if pending:
+                self._adapter.generate(pending, on_response)
+            texts = [(earlier.get(key) or journal.answered(key) or failures.get(key)) for key in keys]
+        failed = [r.question_id for r, response in zip(prepared, texts) if response is None or response.failed]
+        if failed:
+            raise RuntimeError(
+                f"{len(failed)} request(s) failed and must not be scored: ids {failed[:50]}; their errors are in "
+                f"{folder}; run the same command again to retry them"
+            )
+        return [response.text for response in texts]
+
+    def loglikelihood(self, requests):
+        raise NotImplementedError("SPAR-Bench tasks only generate answers")
+
+    def generate_until_multi_round(self, requests):
+        raise NotImplementedError("SPAR-Bench tasks only generate answers")
+
+
+def _identity_digest(identity: dict) -> str:
+    import hashlib
+    import json
+
+    return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+
+
+class SparHF(SparAdapterModel):
+    model_name = "spar_hf"
+
+
+class SparOpenAI(SparAdapterModel):
+    model_name = "spar_openai"

@@ -287,6 +287,17 @@ def iter_questions(dataset: datasets.Dataset) -> Iterator[Question]:
         )
 
 
+def stored_rows(dataset: datasets.Dataset, indices: Sequence[int]) -> list[dict[str, Any]]:
+    """Rows at `indices` with `images` as the stored encoded bytes (not decoded), plus id, task, question, answer."""
+    table = dataset.with_format("arrow")
+    rows = []
+    for index in indices:
+        row = table[index : index + 1].select(list(REQUIRED_COLUMNS)).to_pylist()[0]
+        row["images"] = tuple(_image_bytes(image) or b"" for image in row.pop("image"))
+        rows.append(row)
+    return rows
+
+
 def load_questions(source: str = EMBEDDED, *, split: str = "test") -> list[Question]:
     """Validated questions of a dataset (see `load_dataset`)."""
     return list(iter_questions(load_dataset(source, split=split)))

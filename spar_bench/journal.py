@@ -72,3 +72,17 @@ class Journal:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def answered_in(folder: str | Path) -> dict[str, Response]:
+    """Successful responses of every journal file in a folder (one file per process of a distributed run)."""
+    answered: dict[str, Response] = {}
+    for path in sorted(Path(folder).glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                response = Response(**json.loads(line))
+            except (json.JSONDecodeError, TypeError):
+                continue  # a torn last line: its owner cuts it when it opens the file
+            if not response.failed:
+                answered.setdefault(response.key, response)
+    return answered

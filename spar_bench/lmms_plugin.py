@@ -24,6 +24,8 @@ MODELS: dict[str, str] = {
     "spar_frequency": f"{_ADAPTERS}.SparFrequency",
     "spar_random": f"{_ADAPTERS}.SparRandom",
     "spar_oracle": f"{_ADAPTERS}.SparOracle",
+    "spar_hf": f"{_ADAPTERS}.SparHF",
+    "spar_openai": f"{_ADAPTERS}.SparOpenAI",
 }
 _MARKER = "_spar_bench_task_folder"
 

@@ -48,3 +48,8 @@ def test_embedded_3d_set_is_what_the_generator_makes(regenerated):
 
 def test_embedded_sets_stay_small():
     assert embedded_path().stat().st_size < 5_000_000
+
+
+def test_no_question_is_repeated():
+    questions = list(iter_questions(load_dataset("synth")))
+    assert len({(q.task, q.question, q.images) for q in questions}) == len(questions)

@@ -47,9 +47,9 @@ def test_entry_point_is_declared_in_the_installed_metadata():
     assert entry.value == "spar_bench.lmms_plugin:lmms_eval_models"
 
 
-def test_entry_point_returns_the_three_baseline_manifests():
+def test_entry_point_returns_the_baseline_and_adapter_manifests():
     manifests = lmms_plugin.lmms_eval_models()
-    assert {m.model_id for m in manifests} == {"spar_frequency", "spar_random", "spar_oracle"}
+    assert {m.model_id for m in manifests} == {"spar_frequency", "spar_random", "spar_oracle", "spar_hf", "spar_openai"}
 
 
 def test_entry_point_never_raises_when_task_registration_fails(monkeypatch):
@@ -57,7 +57,7 @@ def test_entry_point_never_raises_when_task_registration_fails(monkeypatch):
         raise RuntimeError("lmms-eval changed")
 
     monkeypatch.setattr(lmms_plugin, "register_task_folder", broken)
-    assert len(lmms_plugin.lmms_eval_models()) == 3
+    assert len(lmms_plugin.lmms_eval_models()) == 5
 
 
 def test_task_manager_indexes_our_tasks_without_include_path():

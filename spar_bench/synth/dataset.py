@@ -106,8 +106,11 @@ def balanced_letters(rng: np.random.Generator, count: int) -> list[str]:
 def generate_questions(seed: int, tasks: list[str], per_task: int, pool: ScenePool) -> Iterator[SynthQuestion]:
     """`per_task` questions of each task, task by task; scenes are visited in a task-dependent rotation.
 
-    Raises SynthError when no scene of the pool (and a few extra) can carry a question.
+    A question identical to an earlier one (same text, scene, views and markers, hence the same images) is
+    not repeated: another scene is tried. Raises SynthError when no scene of the pool (and a few extra) can
+    carry a question.
     """
+    seen: set[tuple] = set()
     for t, task in enumerate(tasks):
         letters = balanced_letters(np.random.default_rng([seed, _LETTER, t]), per_task)
         for q in range(per_task):
@@ -116,7 +119,11 @@ def generate_questions(seed: int, tasks: list[str], per_task: int, pool: ScenePo
             for attempt in range(pool.size + 8):
                 index = (start + attempt) % pool.size if attempt < pool.size else pool.size + attempt
                 question = question_for(task, rng, pool[index], letters[q])
-                if question is not None:
+                if question is None:
+                    continue
+                identity = (task, question.scene_id, tuple(question.views), question.question, repr(question.markers))
+                if identity not in seen:
+                    seen.add(identity)
                     yield question
                     break
             else:
