@@ -129,6 +129,24 @@ def build_parser() -> argparse.ArgumentParser:
     runner.add_argument("--no-progress", action="store_true", help="no progress bar")
     runner.set_defaults(run=_run)
 
+    from spar_bench import compare, leaderboard, submit
+
+    submission = commands.add_parser("submit", help="pack a run into a bundle, or verify a bundle")
+    submission_commands = submission.add_subparsers(dest="submit_command", required=True)
+    submit.add_prepare_arguments(submission_commands.add_parser(
+        "prepare", help="pack a spar-bench run or an lmms-eval output folder into one bundle"))
+    submit.add_verify_arguments(submission_commands.add_parser(
+        "verify", help="check and re-score a bundle against the reference answers"))
+
+    board = commands.add_parser("leaderboard", help="build the leaderboard or add a verified bundle to it")
+    board_commands = board.add_subparsers(dest="leaderboard_command", required=True)
+    leaderboard.add_build_arguments(board_commands.add_parser(
+        "build", help="write LEADERBOARD.md, leaderboard.csv, site/index.html and plots/"))
+    submit.add_add_arguments(board_commands.add_parser("add", help="verify a bundle, then write its entry"))
+
+    compare.add_arguments(commands.add_parser(
+        "compare", help="paired comparison of two runs with bootstrap intervals (for CI regression checks)"))
+
     commands.add_parser(
         "synth", help="generate a fresh synthetic SPAR-style test set (spar-bench synth --help)", add_help=False,
     )

@@ -1,0 +1,382 @@
+"""`spar-bench compare BASE NEW`: is a new checkpoint better, worse, or within noise of the base?
+
+Both sides are read to per-sample scores (run folders, prediction or scored JSONL, lmms-eval output folders,
+verified bundles) and compared on the question ids they share, with a paired bootstrap: each draw resamples
+question ids within each task, the same ids for base and new. A leaderboard entry has no per-sample scores:
+with an entry on either side the comparison is unpaired, from each side's own 95% intervals.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from spar_bench.aggregate import BOOTSTRAP_DRAWS
+from spar_bench.tasks_spec import LEVELS, TASK_IDS, tasks_in
+
+BETTER, WORSE, NOISE = "better", "worse", "within noise"
+_DRAW_CHUNK_CELLS = 4_000_000  # draws x samples per chunk: bounds the index matrix to ~32 MB
+
+
+class CompareError(ValueError):
+    """An input that cannot be compared; the message names the file and what it should be."""
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of a comparison: per-sample scores (0-1) by protocol in `ids` order, or only `summaries`
+    (summary_json blocks by protocol) for a leaderboard entry."""
+
+    label: str
+    ids: tuple = ()
+    tasks: tuple[str, ...] = ()
+    scores: dict[str, np.ndarray] = field(default_factory=dict)
+    summaries: dict[str, dict] | None = None
+    fingerprint: str | None = None
+
+    @property
+    def paired(self) -> bool:
+        return self.summaries is None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the comparison, in points (0-100): the group or task, both values, new - base, the 95%
+    interval of the difference and the verdict (`better` / `worse` when the interval excludes 0)."""
+
+    name: str
+    kind: str  # "headline", "level" or "task"
+    base: float
+    new: float
+    delta: float
+    ci95: tuple[float, float]
+    verdict: str
+    n: int | None = None
+
+
+@dataclass(frozen=True)
+class Comparison:
+    protocol: str
+    paired: bool
+    rows: tuple[Row, ...]
+    n_shared: int
+    n_base_only: int
+    n_new_only: int
+    base_label: str
+    new_label: str
+    draws: int
+    seed: int
+    notes: tuple[str, ...] = ()
+
+    def regressions(self, points: float) -> list[Row]:
+        """Headline and task rows that drop by more than `points` with the whole interval below 0."""
+        return [r for r in self.rows if r.kind in ("headline", "task") and r.delta < -points and r.ci95[1] < 0]
+
+
+# ---------------------------------------------------------------- reading a side
+
+
+def load_side(path: str | Path, data_source: str | None = None) -> Side:
+    """A side from a `spar-bench run` folder, an lmms-eval output folder, a predictions / samples / scored
+    JSONL, a submission bundle (`.tar.gz`, verified and re-scored against the reference data), or a
+    leaderboard entry (JSON with `scores`). Raises CompareError for anything else."""
+    path = Path(path)
+    if path.is_dir():
+        if (path / "predictions.jsonl").is_file():
+            fingerprint = None
+            if (path / "results.json").is_file():
+                fingerprint = json.loads((path / "results.json").read_text()).get("metadata", {}).get("dataset_fingerprint")
+            return _from_predictions(str(path), [path / "predictions.jsonl"], fingerprint)
+        if samples := sorted(path.rglob("*_samples_*.jsonl")):
+            return _from_predictions(str(path), samples, None)
+        raise CompareError(f"{path}: no predictions.jsonl and no lmms-eval samples logs (*_samples_*.jsonl)")
+    if not path.is_file():
+        raise CompareError(f"{path}: no such file or folder")
+    with open(path, "rb") as handle:
+        magic = handle.read(2)
+    if magic == b"\x1f\x8b":
+        return _from_bundle(path, data_source)
+    if path.suffix == ".json":
+        return _from_entry(path)
+    first = next((line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()), None)
+    if first is None:
+        raise CompareError(f"{path}: empty file")
+    try:
+        record = json.loads(first)
+    except ValueError:
+        raise CompareError(f"{path}: line 1 is not JSON; expected predictions or scored JSONL") from None
+    if isinstance(record, dict) and "protocol" in record and "score" in record and "prediction" not in record:
+        return _from_scored(path)
+    return _from_predictions(str(path), [path], None)
+
+
+def _from_predictions(label: str, paths: Sequence[Path], fingerprint: str | None) -> Side:
+    from spar_bench.scoring import PredictionsError, read_predictions, score_predictions
+
+    try:
+        predictions = read_predictions(paths)
+    except PredictionsError as error:
+        raise CompareError(str(error)) from None
+    if not len(predictions):
+        raise CompareError(f"{label}: no scored prediction")
+    scored = score_predictions(predictions, ["strict", "official"])
+    return Side(label, tuple(predictions.ids), tuple(predictions.tasks),
+                {name: batch.scores for name, batch in scored.items()}, fingerprint=fingerprint)
+
+
+def _from_scored(path: Path) -> Side:
+    per_protocol: dict[str, dict] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            r = json.loads(line)
+            per_protocol.setdefault(r["protocol"], {})[r["id"]] = (r["task"], float(r["score"]))
+        except (ValueError, KeyError, TypeError):
+            raise CompareError(f"{path}:{number}: not a scored line (id, task, protocol, score)") from None
+    ids = tuple(next(iter(per_protocol.values())))
+    if any(set(v) != set(ids) for v in per_protocol.values()):
+        raise CompareError(f"{path}: the protocols score different ids")
+    tasks = tuple(per_protocol[next(iter(per_protocol))][i][0] for i in ids)
+    scores = {name: np.array([v[i][1] for i in ids], dtype=np.float64) for name, v in per_protocol.items()}
+    return Side(str(path), ids, tasks, scores)
+
+
+def _from_bundle(path: Path, data_source: str | None) -> Side:
+    from spar_bench.submit import check_bundle
+
+    checked = check_bundle(path, data_source)
+    if not checked.verdict.ok:
+        reasons = "; ".join(str(r) for r in checked.verdict.reasons[:5])
+        raise CompareError(f"{path}: the bundle is rejected ({reasons})")
+    predictions = checked.predictions
+    return Side(str(path), tuple(predictions.ids), tuple(predictions.tasks),
+                {name: batch.scores for name, batch in checked.scored.items()},
+                fingerprint=checked.verdict.entry["dataset"]["fingerprint"])
+
+
+def _from_entry(path: Path) -> Side:
+    try:
+        entry = json.loads(path.read_text(encoding="utf-8"))
+        scores = entry["scores"]
+        summaries = {name: scores[name] for name in ("strict", "official") if name in scores}
+    except (ValueError, KeyError, TypeError):
+        raise CompareError(f"{path}: not a leaderboard entry (JSON with `scores`)") from None
+    if not summaries:
+        raise CompareError(f"{path}: the entry has no strict or official scores")
+    return Side(str(path), summaries=summaries, fingerprint=(entry.get("dataset") or {}).get("fingerprint"))
+
+
+# ---------------------------------------------------------------- paired bootstrap
+
+
+def paired_bootstrap(tasks: Sequence[str], base: np.ndarray, new: np.ndarray, *, draws: int = BOOTSTRAP_DRAWS,
+                     seed: int = 0) -> dict[str, np.ndarray]:
+    """{task: float64 array (draws,)} of mean(new - base) x 100 over resamples of that task's samples.
+
+    `base` and `new` are per-sample scores (0-1) of the same questions, index by index. Each draw resamples
+    question positions with replacement within the task and takes the same positions on both sides, so the
+    interval reflects only how the two differ on the same questions. Tasks are drawn in paper order from one
+    seeded generator: the same seed and inputs give the same draws.
+    """
+    diff = np.asarray(new, dtype=np.float64) - np.asarray(base, dtype=np.float64)
+    tasks_array = np.asarray(tasks)
+    rng = np.random.default_rng(seed)
+    out = {}
+    for task in (t for t in TASK_IDS if t in set(tasks)):
+        values = diff[tasks_array == task]
+        n = len(values)
+        chunk = max(1, _DRAW_CHUNK_CELLS // n)
+        means = np.empty(draws)
+        for start in range(0, draws, chunk):
+            stop = min(draws, start + chunk)
+            means[start:stop] = values[rng.integers(0, n, size=(stop - start, n))].mean(axis=1)
+        out[task] = 100.0 * means
+    return out
+
+
+def _verdict(low: float, high: float) -> str:
+    return BETTER if low > 0 else WORSE if high < 0 else NOISE
+
+
+def _interval(draws: np.ndarray) -> tuple[float, float]:
+    low, high = np.percentile(draws, [2.5, 97.5])
+    return float(low), float(high)
+
+
+def compare_paired(base: Side, new: Side, protocol: str, *, draws: int = BOOTSTRAP_DRAWS, seed: int = 0) -> Comparison:
+    """Rows for the headline, each level and each task present, over the question ids both sides scored."""
+    new_index = {i: k for k, i in enumerate(new.ids)}
+    shared = [(k, new_index[i]) for k, i in enumerate(base.ids) if i in new_index]
+    if not shared:
+        raise CompareError(f"{base.label} and {new.label} share no question id")
+    b_pos = np.array([k for k, _ in shared])
+    n_pos = np.array([k for _, k in shared])
+    tasks = [base.tasks[k] for k in b_pos]
+    mismatched = [base.ids[k] for k, m in shared if base.tasks[k] != new.tasks[m]]
+    if mismatched:
+        raise CompareError(f"question id(s) {mismatched[:10]} belong to different tasks in BASE and NEW; "
+                           "are they runs of the same dataset?")
+    b_scores, n_scores = base.scores[protocol][b_pos], new.scores[protocol][n_pos]
+    deltas = paired_bootstrap(tasks, b_scores, n_scores, draws=draws, seed=seed)
+    tasks_array = np.asarray(tasks)
+    b_mean = {t: 100.0 * float(b_scores[tasks_array == t].mean()) for t in deltas}
+    n_mean = {t: 100.0 * float(n_scores[tasks_array == t].mean()) for t in deltas}
+    counts = {t: int((tasks_array == t).sum()) for t in deltas}
+
+    def group_row(name: str, kind: str, members: Sequence[str]) -> Row:
+        b = float(np.mean([b_mean[t] for t in members]))
+        n = float(np.mean([n_mean[t] for t in members]))
+        low, high = _interval(np.mean([deltas[t] for t in members], axis=0))
+        return Row(name, kind, b, n, n - b, (low, high), _verdict(low, high), sum(counts[t] for t in members))
+
+    rows = [group_row("Avg", "headline", list(deltas))]
+    rows += [group_row(level.value.capitalize(), "level", ts) for level in LEVELS
+             if (ts := [t for t in tasks_in(level) if t in deltas])]
+    rows += [group_row(t, "task", [t]) for t in deltas]
+    notes = []
+    if base.fingerprint and new.fingerprint and base.fingerprint != new.fingerprint:
+        notes.append("the two runs name different dataset fingerprints: only the shared ids are compared")
+    return Comparison(protocol, True, tuple(rows), len(shared), len(base.ids) - len(shared),
+                      len(new.ids) - len(shared), base.label, new.label, draws, seed, tuple(notes))
+
+
+def _summary_of(side: Side, protocol: str, seed: int, draws: int) -> dict:
+    if side.summaries is not None:
+        if protocol not in side.summaries:
+            raise CompareError(f"{side.label} has no {protocol} scores")
+        return side.summaries[protocol]
+    from spar_bench.aggregate import summarize
+
+    return summarize(side.tasks, side.scores[protocol], bootstrap=draws, seed=seed).as_dict()
+
+
+def compare_unpaired(base: Side, new: Side, protocol: str, *, draws: int = BOOTSTRAP_DRAWS, seed: int = 0) -> Comparison:
+    """Rows from each side's own point estimates and 95% intervals (an entry has no per-sample scores).
+
+    The interval of a difference is delta +- sqrt(h_base^2 + h_new^2), h being each interval's half-width:
+    the two sides treated as independent, which is wider (more conservative) than a paired interval.
+    Entries on different dataset fingerprints are refused.
+    """
+    if base.fingerprint and new.fingerprint and base.fingerprint != new.fingerprint:
+        raise CompareError(f"{base.label} and {new.label} were scored on different datasets (fingerprints differ)")
+    b, n = _summary_of(base, protocol, seed, draws), _summary_of(new, protocol, seed, draws)
+
+    def row(name: str, kind: str, bv: float, nv: float, bci, nci, count=None) -> Row:
+        half = lambda ci: 0.0 if not ci else (ci[1] - ci[0]) / 2
+        spread = float(np.hypot(half(bci), half(nci)))
+        delta = nv - bv
+        low, high = delta - spread, delta + spread
+        return Row(name, kind, bv, nv, delta, (low, high), _verdict(low, high), count)
+
+    rows = [row("Avg", "headline", b["overall"], n["overall"], b.get("overall_ci95"), n.get("overall_ci95"))]
+    for level in LEVELS:
+        key = level.value
+        if key in b.get("levels", {}) and key in n.get("levels", {}):
+            rows.append(row(key.capitalize(), "level", b["levels"][key], n["levels"][key],
+                            b.get("levels_ci95", {}).get(key), n.get("levels_ci95", {}).get(key)))
+    for task in TASK_IDS:
+        if task in b.get("tasks", {}) and task in n.get("tasks", {}):
+            bt, nt = b["tasks"][task], n["tasks"][task]
+            rows.append(row(task, "task", bt["score"], nt["score"], bt.get("ci95"), nt.get("ci95"), nt.get("n")))
+    notes = [("unpaired: an entry holds no per-sample scores, so intervals combine each side's own 95% interval "
+              "(wider than a paired comparison)")]
+    return Comparison(protocol, False, tuple(rows), 0, 0, 0, base.label, new.label, draws, seed, tuple(notes))
+
+
+def compare(base: Side, new: Side, protocol: str = "strict", *, draws: int = BOOTSTRAP_DRAWS, seed: int = 0) -> Comparison:
+    """Paired when both sides have per-sample scores, else unpaired (see `compare_unpaired`)."""
+    if protocol not in ("strict", "official"):
+        raise CompareError(f"unknown protocol {protocol!r}; choose strict or official")
+    if base.paired and new.paired:
+        return compare_paired(base, new, protocol, draws=draws, seed=seed)
+    return compare_unpaired(base, new, protocol, draws=draws, seed=seed)
+
+
+# ---------------------------------------------------------------- output
+
+
+def _cell(text: str) -> str:
+    """Markdown table cell text: pipes, angle brackets, ampersands and newlines cannot break the table."""
+    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+            .replace("\n", " "))
+
+
+_MARK = {BETTER: "🟢 better", WORSE: "🔴 worse", NOISE: "⚪ within noise"}
+
+
+def to_markdown(result: Comparison, fail_on_regression: float | None = None) -> str:
+    """A pull-request comment: what was compared, then one table row per headline, level and task."""
+    lines = [
+        f"### SPAR-Bench comparison ({result.protocol} protocol)",
+        "",
+        f"- base: `{_cell(result.base_label)}`",
+        f"- new: `{_cell(result.new_label)}`",
+    ]
+    if result.paired:
+        lines.append(f"- {result.n_shared} shared questions compared; ignored: {result.n_base_only} only in base, "
+                     f"{result.n_new_only} only in new")
+        lines.append(f"- paired bootstrap 95% intervals, {result.draws} draws, seed {result.seed}")
+    lines += [f"- {_cell(note)}" for note in result.notes]
+    if fail_on_regression is not None:
+        failing = result.regressions(fail_on_regression)
+        status = f"**FAIL**: {', '.join(r.name for r in failing)}" if failing else "pass"
+        lines.append(f"- regression gate (drop > {fail_on_regression:g} points outside noise): {status}")
+    lines += ["", "| | Base | New | Δ | 95% CI of Δ | Verdict |", "|---|---:|---:|---:|---|---|"]
+    for r in result.rows:
+        name = f"**{r.name}**" if r.kind != "task" else f"`{r.name}`"
+        lines.append(f"| {name} | {r.base:.2f} | {r.new:.2f} | {r.delta:+.2f} | [{r.ci95[0]:+.2f}, {r.ci95[1]:+.2f}] "
+                     f"| {_MARK[r.verdict]} |")
+    return "\n".join(lines) + "\n"
+
+
+def to_text(result: Comparison) -> str:
+    header = (f"{result.protocol} protocol, "
+              + (f"paired over {result.n_shared} shared ids ({result.n_base_only} only in base, "
+                 f"{result.n_new_only} only in new: ignored)" if result.paired else "unpaired"))
+    lines = [header, *result.notes, f"{'':32} {'base':>7} {'new':>7} {'delta':>7}  {'95% CI':>17}  verdict"]
+    for r in result.rows:
+        lines.append(f"{r.name:32} {r.base:7.2f} {r.new:7.2f} {r.delta:+7.2f}  [{r.ci95[0]:+6.2f}, {r.ci95[1]:+6.2f}]  "
+                     f"{r.verdict}")
+    return "\n".join(lines)
+
+
+def compare_command(args) -> int:
+    """`spar-bench compare BASE NEW ...`: 0 done (no gated regression), 1 regression, 2 bad input."""
+    from spar_bench.data import DatasetError
+    from spar_bench.submit import SubmissionError
+
+    try:
+        base, new = load_side(args.base, args.data), load_side(args.new, args.data)
+        result = compare(base, new, args.protocol, draws=args.bootstrap, seed=args.seed)
+    except (CompareError, SubmissionError, DatasetError, OSError) as error:
+        print(f"spar-bench compare: {error}", file=sys.stderr)
+        return 2
+    print(to_text(result))
+    if args.markdown:
+        Path(args.markdown).write_text(to_markdown(result, args.fail_on_regression), encoding="utf-8")
+    if args.fail_on_regression is not None and (failing := result.regressions(args.fail_on_regression)):
+        for r in failing:
+            print(f"spar-bench compare: regression in {r.name}: {r.delta:+.2f} points, 95% CI "
+                  f"[{r.ci95[0]:+.2f}, {r.ci95[1]:+.2f}]", file=sys.stderr)
+        return 1
+    return 0
+
+
+def add_arguments(parser) -> None:
+    """The arguments of `spar-bench compare` on an argparse (sub)parser; sets `run` to compare_command."""
+    parser.add_argument("base", help="run folder, predictions/scored JSONL, lmms-eval output folder, bundle or entry")
+    parser.add_argument("new", help="the same kinds as BASE")
+    parser.add_argument("--protocol", choices=["strict", "official"], default="strict")
+    parser.add_argument("--markdown", metavar="OUT.md", help="write a markdown table (pull-request comment) here")
+    parser.add_argument("--fail-on-regression", type=float, metavar="POINTS",
+                        help="exit 1 when the headline or a task drops by more than POINTS, outside the noise")
+    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    parser.add_argument("--bootstrap", type=int, default=BOOTSTRAP_DRAWS, help="bootstrap draws (default 1000)")
+    parser.add_argument("--data", help="reference data for bundles (hub id, parquet, synth, tiny, full)")
+    parser.set_defaults(run=compare_command)
