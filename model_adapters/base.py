@@ -77,6 +77,20 @@ class Response:
         return self.error is not None
 
 
+def truncate_at_stop(text: str, stop: Sequence[str]) -> str:
+    """`text` up to (not including) the earliest occurrence of any stop string; unchanged when none occurs.
+
+    A model's `generate` may decode a token past a stop string, and a served model returns text cut there:
+    cutting the decoded text here makes every adapter answer like lmms-eval's `until` handling. An empty stop
+    string is ignored.
+    """
+    cut = len(text)
+    for marker in stop:
+        if marker and (position := text.find(marker)) != -1:
+            cut = min(cut, position)
+    return text[:cut]
+
+
 def request_key(model_identity: dict, request: Request) -> str:
     """sha256 over the model identity, prompt, image digests and generation settings: a response journal's key.
 

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from spar_bench.model_adapters.base import GenerationSettings, Request, Response, request_key
+from spar_bench.model_adapters.base import GenerationSettings, Request, Response, request_key, truncate_at_stop
 
 IMAGE_PLACEMENTS = ("before", "after", "interleave")
 # lmms-eval's image placeholder; in `interleave` mode a prompt holding exactly one per image is split there.
@@ -343,22 +343,6 @@ class HFAdapter:
         while length and row[length - 1] == pad:
             length -= 1
         return length
-
-
-def truncate_at_stop(text: str, stop: Sequence[str]) -> str:
-    """`text` cut at the earliest occurrence of any stop string (the stop string itself removed).
-
-    `generate` stops at a stop string too, but it decodes the tokens it has and may run one token past it;
-    cutting the decoded text makes the result the same as lmms-eval's `until` handling. An empty stop
-    string is ignored.
-    """
-    cut = len(text)
-    for s in stop:
-        if s:
-            index = text.find(s)
-            if index != -1:
-                cut = min(cut, index)
-    return text[:cut]
 
 
 def _decode_image(data: bytes):

@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 from urllib.parse import urlsplit
 
 import httpx
-from spar_bench.model_adapters.base import GenerationSettings, Request, Response, request_key
+from spar_bench.model_adapters.base import GenerationSettings, Request, Response, request_key, truncate_at_stop
 
 __all__ = [
     "ConfigurationError",
@@ -43,7 +43,6 @@ __all__ = [
     "image_data_url",
     "parse_retry_after",
     "sniff_image_mime",
-    "truncate_at_stop",
 ]
 
 IMAGE_POSITIONS = ("before", "after")
@@ -282,18 +281,6 @@ def _boolean(name: str, value) -> bool:
     if text in ("0", "false", "no", "off"):
         return False
     raise ConfigurationError(f"{name} must be true or false, got {value!r}")
-
-
-def truncate_at_stop(text: str, stop: Sequence[str]) -> str:
-    """`text` up to (not including) the earliest occurrence of any stop string; unchanged when none occurs.
-    What vLLM returns for a request with `stop`, so cutting again on this side never changes its answers."""
-    cut = len(text)
-    for marker in stop:
-        if marker:
-            position = text.find(marker)
-            if position != -1:
-                cut = min(cut, position)
-    return text[:cut]
 
 
 class OpenAIServerAdapter:

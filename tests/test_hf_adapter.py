@@ -13,7 +13,7 @@ from conftest import png_bytes
 from fixtures import tiny_checkpoints  # noqa: F401 - a pytest fixture, used by name
 from fixtures.tiny_models import FAMILIES
 from spar_bench.model_adapters.base import GenerationSettings, Request, request_key
-from spar_bench.model_adapters.hf import HFAdapter, HFAdapterError, truncate_at_stop
+from spar_bench.model_adapters.hf import HFAdapter, HFAdapterError
 
 from spar_bench.protocols import OfficialProtocol
 
@@ -125,12 +125,6 @@ def test_stop_string_ends_generation_and_is_cut_off(tiny_checkpoints):
     assert plain.text == "BXYZ"
     assert stopped.text == "B"
     assert stopped.usage["completion_tokens"] == 3  # generation stopped at "XY", before "Z" and the end
-
-
-def test_truncate_at_stop_cuts_at_the_earliest_stop_string():
-    assert truncate_at_stop("B\n\nbecause\n\nof", ("\n\n",)) == "B"
-    assert truncate_at_stop("12 m. The end", (".", " ")) == "12"
-    assert truncate_at_stop("no stop here", ("\n\n", "")) == "no stop here"
 
 
 def test_identity_records_pixel_limits_and_they_apply(tiny_checkpoints):

@@ -1,7 +1,8 @@
 import json
 
+from spar_bench.model_adapters.base import GenerationSettings, Request, Response, request_key, truncate_at_stop
+
 from spar_bench.journal import Journal
-from spar_bench.model_adapters.base import GenerationSettings, Request, Response, request_key
 
 
 def response(key="k1", text="B", error=None):
@@ -51,3 +52,10 @@ def test_request_key_changes_with_model_prompt_images_and_settings():
     assert key != request_key({"model": "a"}, Request(1, "position_matching", "prompt", (b"jpg",)))
     assert key != request_key({"model": "a"}, Request(1, "position_matching", "prompt", (b"png",),
                                                       GenerationSettings(max_new_tokens=50)))
+
+
+def test_truncate_at_stop_cuts_at_the_earliest_stop_string():
+    assert truncate_at_stop("B\n\nbecause\n\nof", ("\n\n",)) == "B"
+    assert truncate_at_stop("A.\nB\n\nC", ("\n\n", ".")) == "A"
+    assert truncate_at_stop("no stop here", ("\n\n", "")) == "no stop here"
+    assert truncate_at_stop("x", ()) == "x"

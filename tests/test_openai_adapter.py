@@ -31,7 +31,6 @@ from spar_bench.model_adapters.openai_server import (
     image_data_url,
     parse_retry_after,
     sniff_image_mime,
-    truncate_at_stop,
 )
 
 
@@ -111,12 +110,6 @@ def test_answers_are_cut_at_the_stop_string_even_when_it_is_not_sent(server):
     (response,) = run(adapter, [ask("C\n\nbecause it is nearer")])
     assert "stop" not in server.chat_received()[0].body
     assert response.text == "C"
-
-
-def test_truncate_at_stop_cuts_at_the_earliest_stop_string():
-    assert truncate_at_stop("A.\nB\n\nC", ("\n\n", ".")) == "A"
-    assert truncate_at_stop("no stop here", ("\n\n",)) == "no stop here"
-    assert truncate_at_stop("x", ()) == "x"
 
 
 def test_beam_search_is_refused_before_anything_is_sent(server):
