@@ -113,7 +113,7 @@ class SparAdapterModel(lmms):
         from spar_bench.data import Question, stored_rows
         from spar_bench.journal import Journal, answered_in
         from spar_bench.model_adapters.base import Request, request_key, settings_from_gen_kwargs
-        from spar_bench.runner import make_adapter
+        from spar_bench.runner import ask_unanswered, make_adapter
 
         by_split: dict[tuple[str, str], list[int]] = {}
         for request in requests:
@@ -134,28 +134,16 @@ class SparAdapterModel(lmms):
             self._adapter = make_adapter(self.model_name, self.model_args, questions)
         keys = [request_key(self._adapter.identity, r) for r in prepared]
         folder = self.journal_dir / f"{self.model_name}-{_identity_digest(self._adapter.identity)}"
-        earlier = answered_in(folder)  # every rank's file: a rerun may use another number of processes
-        failures = {}
+        # every rank's file: a rerun may use another number of processes
         with Journal(folder / f"rank{self._rank}.jsonl") as journal:
-            pending = [r for r, key in zip(prepared, keys) if key not in earlier and journal.answered(key) is None]
-
-            def on_response(response) -> None:
-                journal.append(response)
-                if response.failed:
-                    failures[response.key] = response
-                else:
-                    failures.pop(response.key, None)
-
-            if pending:
-                self._adapter.generate(pending, on_response)
-            texts = [(earlier.get(key) or journal.answered(key) or failures.get(key)) for key in keys]
-        failed = [r.question_id for r, response in zip(prepared, texts) if response is None or response.failed]
+            responses, _ = ask_unanswered(self._adapter, prepared, keys, journal, earlier=answered_in(folder))
+        failed = [r.question_id for r, response in zip(prepared, responses) if response is None or response.failed]
         if failed:
             raise RuntimeError(
                 f"{len(failed)} request(s) failed and must not be scored: ids {failed[:50]}; their errors are in "
                 f"{folder}; run the same command again to retry them"
             )
-        return [response.text for response in texts]
+        return [response.text for response in responses]
 
     def loglikelihood(self, requests):
         raise NotImplementedError("SPAR-Bench tasks only generate answers")

@@ -104,25 +104,14 @@ def run(
     requests = [Request(q.id, q.task, build_prompt(q.task, q.question), q.images, settings) for q in questions]
     keys = [request_key(adapter.identity, r) for r in requests]
     output.mkdir(parents=True, exist_ok=True)
-    failures: dict[str, Response] = {}
-    with Journal(output / "journal.jsonl") as journal:
-        pending = [r for r, key in zip(requests, keys) if journal.answered(key) is None]
-        answered_before = len(requests) - len(pending)
-
-        with _progress(show_progress) as progress:
-            bar = progress.add_task("answering", total=len(pending), failures=0)
-
-            def on_response(response: Response) -> None:
-                journal.append(response)
-                if response.failed:
-                    failures[response.key] = response
-                else:
-                    failures.pop(response.key, None)
-                progress.update(bar, advance=1, failures=len(failures))
-
-            if pending:
-                adapter.generate(pending, on_response)
-        responses = [journal.answered(key) or failures.get(key) for key in keys]
+    with Journal(output / "journal.jsonl") as journal, _progress(show_progress) as progress:
+        bar = progress.add_task("answering", total=None, failures=0)
+        responses, asked = ask_unanswered(
+            adapter, requests, keys, journal,
+            on_start=lambda pending: progress.update(bar, total=pending),
+            on_response=lambda response, failures: progress.update(bar, advance=1, failures=failures),
+        )
+    failed_now = sum(1 for response in responses if response is not None and response.failed)
 
     predictions = _write_predictions(output / "predictions.jsonl", questions, responses)
     scored = score_predictions(predictions, ["strict", "official"])
@@ -145,7 +134,44 @@ def run(
     }
     (output / "results.json").write_text(json.dumps(results, indent=2))
     print_summary(summaries, title=f"SPAR-Bench: {model} on {', '.join(tasks)} (0-100, 95% intervals)")
-    return RunOutcome(results, [f["id"] for f in predictions.failed], len(pending) - len(failures), answered_before)
+    return RunOutcome(results, [f["id"] for f in predictions.failed], asked - failed_now, len(requests) - asked)
+
+
+def ask_unanswered(
+    adapter: ModelAdapter,
+    requests: Sequence[Request],
+    keys: Sequence[str],
+    journal: Journal,
+    *,
+    earlier: dict[str, Response] | None = None,
+    on_start: Callable[[int], None] | None = None,
+    on_response: Callable[[Response, int], None] | None = None,
+) -> tuple[list[Response | None], int]:
+    """(one response per request, how many were asked now).
+
+    A request already answered in `earlier` or in the journal is not asked again; the others go to the adapter
+    and every response is journaled as it arrives. A request whose try failed gets its failed response (the
+    journal keeps failures for the record but never counts them as answered, so a rerun asks again).
+    `on_start` gets the number of requests to ask; `on_response` each response and the failures so far.
+    """
+    earlier = earlier or {}
+    failures: dict[str, Response] = {}
+    pending = [r for r, key in zip(requests, keys) if key not in earlier and journal.answered(key) is None]
+    if on_start:
+        on_start(len(pending))
+
+    def record(response: Response) -> None:
+        journal.append(response)
+        if response.failed:
+            failures[response.key] = response
+        else:
+            failures.pop(response.key, None)
+        if on_response:
+            on_response(response, len(failures))
+
+    if pending:
+        adapter.generate(pending, record)
+    return [earlier.get(key) or journal.answered(key) or failures.get(key) for key in keys], len(pending)
 
 
 def _write_predictions(path: Path, questions: Sequence[Question], responses: Sequence[Response | None]) -> Predictions:
