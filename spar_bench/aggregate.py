@@ -133,14 +133,14 @@ def summarize(
         task_scores[task] = TaskScore(
             score=100.0 * float(means[i]),
             n=int(counts[i]),
-            ci95=_percentile_interval(draws[task]) if draws else None,
+            ci95=percentile_interval(draws[task]) if draws else None,
             parse_failure_rate=None if failures is None else 100.0 * float(failures[i] / counts[i]),
         )
     overall, levels, views = macro_means({t: s.score for t, s in task_scores.items()})
     if not draws:
         return Summary(overall, levels, views, task_scores)
     groups = _groups(present)
-    macro = lambda tasks: _percentile_interval(np.mean([draws[t] for t in tasks], axis=0))  # noqa: E731
+    macro = lambda tasks: percentile_interval(np.mean([draws[t] for t in tasks], axis=0))  # noqa: E731
     return Summary(
         overall,
         levels,
@@ -160,6 +160,7 @@ def _bootstrap_means(scores: np.ndarray, draws: int, rng: np.random.Generator) -
     return rng.multinomial(n, counts / n, size=draws) @ values / n
 
 
-def _percentile_interval(draws: np.ndarray) -> Interval:
+def percentile_interval(draws: np.ndarray) -> Interval:
+    """The 2.5th and 97.5th percentiles of bootstrap draws: a 95% interval."""
     low, high = np.percentile(draws, [2.5, 97.5])
     return float(low), float(high)

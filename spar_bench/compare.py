@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from spar_bench.aggregate import BOOTSTRAP_DRAWS
+from spar_bench.aggregate import BOOTSTRAP_DRAWS, percentile_interval
 from spar_bench.tasks_spec import LEVELS, TASK_IDS, tasks_in
 
 BETTER, WORSE, NOISE = "better", "worse", "within noise"
@@ -204,11 +204,6 @@ def _verdict(low: float, high: float) -> str:
     return BETTER if low > 0 else WORSE if high < 0 else NOISE
 
 
-def _interval(draws: np.ndarray) -> tuple[float, float]:
-    low, high = np.percentile(draws, [2.5, 97.5])
-    return float(low), float(high)
-
-
 def compare_paired(base: Side, new: Side, protocol: str, *, draws: int = BOOTSTRAP_DRAWS, seed: int = 0) -> Comparison:
     """Rows for the headline, each level and each task present, over the question ids both sides scored."""
     new_index = {i: k for k, i in enumerate(new.ids)}
@@ -232,7 +227,7 @@ def compare_paired(base: Side, new: Side, protocol: str, *, draws: int = BOOTSTR
     def group_row(name: str, kind: str, members: Sequence[str]) -> Row:
         b = float(np.mean([b_mean[t] for t in members]))
         n = float(np.mean([n_mean[t] for t in members]))
-        low, high = _interval(np.mean([deltas[t] for t in members], axis=0))
+        low, high = percentile_interval(np.mean([deltas[t] for t in members], axis=0))
         return Row(name, kind, b, n, n - b, (low, high), _verdict(low, high), sum(counts[t] for t in members))
 
     rows = [group_row("Avg", "headline", list(deltas))]

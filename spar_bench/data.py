@@ -280,7 +280,7 @@ def iter_questions(dataset: datasets.Dataset) -> Iterator[Question]:
             task=row["task"],
             question=row["question"],
             answer=row["answer"],
-            images=tuple(_image_bytes(image) or b"" for image in row["image"]),
+            images=_stored_images(row["image"]),
             source=row.get("source") or "",
             img_type=row.get("img_type") or "",
             format_type=row.get("format_type") or "",
@@ -289,13 +289,14 @@ def iter_questions(dataset: datasets.Dataset) -> Iterator[Question]:
 
 def stored_rows(dataset: datasets.Dataset, indices: Sequence[int]) -> list[dict[str, Any]]:
     """Rows at `indices` with `images` as the stored encoded bytes (not decoded), plus id, task, question, answer."""
-    table = dataset.with_format("arrow")
-    rows = []
-    for index in indices:
-        row = table[index : index + 1].select(list(REQUIRED_COLUMNS)).to_pylist()[0]
-        row["images"] = tuple(_image_bytes(image) or b"" for image in row.pop("image"))
-        rows.append(row)
+    rows = list(undecoded_rows(dataset.select(indices), REQUIRED_COLUMNS))
+    for row in rows:
+        row["images"] = _stored_images(row.pop("image"))
     return rows
+
+
+def _stored_images(cell: Sequence[object]) -> tuple[bytes, ...]:
+    return tuple(_image_bytes(image) or b"" for image in cell)
 
 
 def load_questions(source: str = EMBEDDED, *, split: str = "test") -> list[Question]:

@@ -32,16 +32,11 @@ class Journal:
         if not self.path.exists():
             return
         data = self.path.read_bytes()
-        complete = data[: data.rfind(b"\n") + 1]
+        complete = _complete_lines(data)
         if len(complete) != len(data):  # a torn last line: cut it so the next append starts clean
             with open(self.path, "r+b") as handle:
                 handle.truncate(len(complete))
-        for line in complete.decode("utf-8").splitlines():
-            if not line.strip():
-                continue
-            response = Response(**json.loads(line))
-            if not response.failed:
-                self._answered.setdefault(response.key, response)
+        self._answered = _successful(complete)
 
     def answered(self, key: str) -> Response | None:
         """The successful response stored under `key`, if any."""
@@ -75,14 +70,28 @@ class Journal:
 
 
 def answered_in(folder: str | Path) -> dict[str, Response]:
-    """Successful responses of every journal file in a folder (one file per process of a distributed run)."""
+    """Successful responses of every journal file in a folder (one file per process of a distributed run).
+
+    A torn last line is left alone here: the process that owns the file cuts it when it opens the file.
+    """
     answered: dict[str, Response] = {}
     for path in sorted(Path(folder).glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                response = Response(**json.loads(line))
-            except (json.JSONDecodeError, TypeError):
-                continue  # a torn last line: its owner cuts it when it opens the file
+        for key, response in _successful(_complete_lines(path.read_bytes())).items():
+            answered.setdefault(key, response)
+    return answered
+
+
+def _complete_lines(data: bytes) -> bytes:
+    """`data` up to and including its last newline: what a kill mid-write cannot have torn."""
+    return data[: data.rfind(b"\n") + 1]
+
+
+def _successful(data: bytes) -> dict[str, Response]:
+    """{key: first successful response} of complete journal lines."""
+    answered: dict[str, Response] = {}
+    for line in data.decode("utf-8").splitlines():
+        if line.strip():
+            response = Response(**json.loads(line))
             if not response.failed:
                 answered.setdefault(response.key, response)
     return answered

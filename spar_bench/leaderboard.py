@@ -364,6 +364,54 @@ def sha256_file(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def image_limits(settings: Mapping | None) -> dict:
+    """The image-resolution settings (IMAGE_LIMIT_KEYS) that are set in an adapter identity or model arguments."""
+    settings = settings if isinstance(settings, Mapping) else {}
+    return {key: settings[key] for key in IMAGE_LIMIT_KEYS if settings.get(key) not in (None, {}, [])}
+
+
+def new_entry(
+    *,
+    model_name: str,
+    organisation: str,
+    adapter: str | None,
+    model_args: Mapping | None,
+    adapter_identity: Mapping | None,
+    generation_settings: Mapping | None,
+    image_limits: Mapping,
+    package_version: str,
+    scorer_version: str,
+    split: str | None,
+    source: str,
+    fingerprint: str,
+    date: str,
+    n_questions: int,
+    predictions_sha256: str,
+    scores: Mapping,
+) -> dict:
+    """An entry in the leaderboard's format (not validated here: see validate_entry)."""
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "model": {
+            "name": model_name,
+            "organisation": organisation,
+            "adapter": adapter,
+            "model_args": model_args,
+            "adapter_identity": adapter_identity,
+        },
+        "generation_settings": generation_settings,
+        "image_limits": dict(image_limits),
+        "package_version": package_version,
+        "scorer_version": scorer_version,
+        "dataset": {"split": split, "source": source, "fingerprint": fingerprint},
+        "date": date,
+        "n_questions": n_questions,
+        "predictions_sha256": predictions_sha256,
+        "scores": {protocol: scores[protocol] for protocol in PROTOCOLS},
+        "reported": False,
+    }
+
+
 def entry_from_run(
     results: Mapping,
     predictions_path: str | Path,
@@ -382,30 +430,24 @@ def entry_from_run(
     metadata = results["metadata"]
     identity = dict(metadata.get("adapter") or {})
     source = str(metadata["data_source"])
-    entry = {
-        "schema_version": SCHEMA_VERSION,
-        "model": {
-            "name": model_name,
-            "organisation": organisation,
-            "adapter": metadata["model"],
-            "model_args": dict(metadata.get("model_args") or {}),
-            "adapter_identity": identity,
-        },
-        "generation_settings": dict(metadata.get("generation_settings") or {}),
-        "image_limits": {k: identity[k] for k in IMAGE_LIMIT_KEYS if identity.get(k) not in (None, {}, [])},
-        "package_version": metadata["package_version"],
-        "scorer_version": metadata["scorer_version"],
-        "dataset": {
-            "split": source if source in STANDARD_SPLITS else (split or "custom"),
-            "source": source,
-            "fingerprint": metadata["dataset_fingerprint"],
-        },
-        "date": str(metadata["date"])[:10],
-        "n_questions": metadata["n_questions"],
-        "predictions_sha256": sha256_file(predictions_path),
-        "scores": {protocol: results["protocols"][protocol] for protocol in PROTOCOLS},
-        "reported": False,
-    }
+    entry = new_entry(
+        model_name=model_name,
+        organisation=organisation,
+        adapter=metadata["model"],
+        model_args=dict(metadata.get("model_args") or {}),
+        adapter_identity=identity,
+        generation_settings=dict(metadata.get("generation_settings") or {}),
+        image_limits=image_limits(identity),
+        package_version=metadata["package_version"],
+        scorer_version=metadata["scorer_version"],
+        split=source if source in STANDARD_SPLITS else (split or "custom"),
+        source=source,
+        fingerprint=metadata["dataset_fingerprint"],
+        date=str(metadata["date"])[:10],
+        n_questions=metadata["n_questions"],
+        predictions_sha256=sha256_file(predictions_path),
+        scores={protocol: results["protocols"][protocol] for protocol in PROTOCOLS},
+    )
     if problems := validate_entry(entry):
         raise EntryError(f"run of {metadata['model']}", problems)
     return entry

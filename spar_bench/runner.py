@@ -24,7 +24,7 @@ from spar_bench.model_adapters.base import GenerationSettings, ModelAdapter, Req
 from spar_bench.prompts import build_prompt
 from spar_bench.protocols import SCORER_VERSION
 from spar_bench.report import print_summary
-from spar_bench.scoring import Predictions, score_predictions, summarize_scores, summary_json
+from spar_bench.scoring import Predictions, protocol_names, score_predictions, summarize_scores, summary_json
 from spar_bench.task_sets import resolve_task_set
 
 BASELINE_MODELS = {"spar_frequency": "frequency", "spar_random": "random", "spar_oracle": "oracle"}
@@ -114,7 +114,7 @@ def run(
     failed_now = sum(1 for response in responses if response is not None and response.failed)
 
     predictions = _write_predictions(output / "predictions.jsonl", questions, responses)
-    scored = score_predictions(predictions, ["strict", "official"])
+    scored = score_predictions(predictions, protocol_names("both"))
     summaries = summarize_scores(scored)
     results = {
         "protocols": summary_json(summaries, predictions),

@@ -175,7 +175,7 @@ def _from_runner(run_dir: Path) -> tuple[list[dict], dict]:
         "model_args": metadata.get("model_args"),
         "adapter_identity": metadata.get("adapter"),
         "generation_settings": metadata.get("generation_settings"),
-        "image_limits": _image_limits(metadata.get("model_args")),
+        "image_limits": _image_limits(metadata.get("adapter") or metadata.get("model_args")),
         "package_version": metadata.get("package_version"),
         "scorer_version": metadata.get("scorer_version"),
         "date": metadata.get("date"),
@@ -250,12 +250,11 @@ def _lmms_claimed(results: dict) -> dict | None:
         return None
 
 
-def _image_limits(model_args: object) -> dict | None:
-    """The model arguments that bound image resolution (max_pixels, image_size, ...), when any."""
-    if not isinstance(model_args, dict):
-        return None
-    limits = {k: v for k, v in model_args.items() if re.search(r"pixel|resolution|image|patch", k)}
-    return limits or None
+def _image_limits(settings: object) -> dict | None:
+    """The image-resolution settings of an adapter identity or model arguments, None when there are none."""
+    from spar_bench.leaderboard import image_limits
+
+    return image_limits(settings if isinstance(settings, dict) else None) or None
 
 
 # ---------------------------------------------------------------- reading a bundle
@@ -407,16 +406,13 @@ def _name_problem(value: object) -> str | None:
         return "is longer than 200 characters"
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
         return "holds control characters"
-    if not slug(value):
+    from spar_bench.leaderboard import LeaderboardError, model_slug
+
+    try:
+        model_slug(value)  # the entry file is named after it
+    except LeaderboardError:
         return "needs at least one letter or digit"
     return None
-
-
-def slug(name: str) -> str:
-    """A file-name-safe form of a model name: lower-case ASCII letters, digits, `-`, `_` and `.` runs
-    collapsed to `-`; never empty for a name with a letter or digit, never `.`/`..` or a path."""
-    text = re.sub(r"[^a-z0-9_.]+", "-", name.lower()).strip("-.")
-    return re.sub(r"\.{2,}", ".", text)[:80].strip("-.")
 
 
 def _manifest_problems(manifest: object) -> list[Rejection]:
@@ -640,27 +636,31 @@ def _rescore(records: list[dict], reference: Reference) -> tuple[Any, dict, dict
 
 
 def _entry(manifest: dict, reference: Reference, split: str | None, scores: dict, n: int) -> dict:
+    from spar_bench.leaderboard import new_entry
     from spar_bench.protocols import SCORER_VERSION
 
     model = manifest["model"]
     date = manifest.get("run_date")
     date = date[:10] if isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date[:10]) else None
-    image_limits = manifest.get("image_limits")
-    return {
-        "schema_version": 1,
-        "model": {"name": model["name"], "organisation": model["organisation"], "adapter": model.get("adapter"),
-                  "model_args": model.get("model_args"), "adapter_identity": model.get("adapter_identity")},
-        "generation_settings": manifest.get("generation_settings"),
-        "image_limits": image_limits if isinstance(image_limits, dict) else {},
-        "package_version": __version__,
-        "scorer_version": SCORER_VERSION,
-        "dataset": {"split": split, "source": reference.source, "fingerprint": reference.fingerprint},
-        "date": date or time.strftime("%Y-%m-%d", time.gmtime()),
-        "n_questions": n,
-        "predictions_sha256": manifest["predictions_sha256"],
-        "scores": {"strict": scores["strict"], "official": scores["official"]},
-        "reported": False,
-    }
+    limits = manifest.get("image_limits")
+    return new_entry(
+        model_name=model["name"],
+        organisation=model["organisation"],
+        adapter=model.get("adapter"),
+        model_args=model.get("model_args"),
+        adapter_identity=model.get("adapter_identity"),
+        generation_settings=manifest.get("generation_settings"),
+        image_limits=limits if isinstance(limits, dict) else {},
+        package_version=__version__,
+        scorer_version=SCORER_VERSION,
+        split=split,
+        source=reference.source,
+        fingerprint=reference.fingerprint,
+        date=date or time.strftime("%Y-%m-%d", time.gmtime()),
+        n_questions=n,
+        predictions_sha256=manifest["predictions_sha256"],
+        scores=scores,
+    )
 
 
 # ---------------------------------------------------------------- add
