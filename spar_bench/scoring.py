@@ -64,12 +64,11 @@ def read_predictions(paths: Sequence[str | Path], *, skip_invalid: bool = False)
         if _read_columns(path, out, seen):
             continue
         with open(path, encoding="utf-8") as handle:
-            text = handle.read()
-        lines = [(number, line) for number, line in enumerate(text.splitlines(), start=1) if line and not line.isspace()]
-        for (number, line), record in zip(lines, _decode_all(lines, f"{path}")):
+            lines = [(number, line) for number, line in enumerate(handle, start=1) if line.strip()]
+        for number, line in lines:
             where = f"{path}:{number}"
             try:
-                record = _record(line, where) if record is None else record
+                record = _record(line, where)
                 _check(record, where, seen)
             except PredictionsError as error:
                 if not skip_invalid:
@@ -128,18 +127,6 @@ def _read_columns(path: str | Path, out: Predictions, seen: dict[object, str]) -
         out.predictions.append(prediction)
         out.questions.append(question or "")
     return True
-
-
-def _decode_all(lines: list[tuple[int, str]], path: str) -> list[dict | None]:
-    """Every line decoded in one call when the whole file is valid (much faster than line by line);
-    otherwise a list of None, so that each line is decoded on its own and errors name their line."""
-    try:
-        records = json.loads("[" + ",".join(line for _, line in lines) + "]")
-    except json.JSONDecodeError:
-        return [None] * len(lines)
-    if len(records) != len(lines):  # a line holding `1, 2` would shift every later record
-        return [None] * len(lines)
-    return [_unwrap(r) if isinstance(r, dict) else None for r in records]
 
 
 def _unwrap(record: dict) -> dict:
