@@ -33,15 +33,14 @@ def summaries_from_lmms_results(results: Mapping[str, Any]) -> dict[str, Summary
             blocks[reported[0]] = (name, block)
     summaries = {}
     for protocol, metric in PROTOCOL_METRICS.items():
-        tasks = {
-            task_id: TaskScore(
-                float(block[f"{metric},none"]),
-                int(results.get("n-samples", {}).get(name, {}).get("effective", 0)),
-                parse_failure_rate=block.get("spar_parse_failure_rate,none") if protocol == "strict" else None,
-            )
-            for task_id in TASK_IDS
-            if task_id in blocks and f"{metric},none" in (block := blocks[task_id][1]) and (name := blocks[task_id][0])
-        }
+        tasks = {}
+        for task_id, (name, block) in blocks.items():
+            if f"{metric},none" in block:
+                tasks[task_id] = TaskScore(
+                    float(block[f"{metric},none"]),
+                    int(results.get("n-samples", {}).get(name, {}).get("effective", 0)),
+                    parse_failure_rate=block.get("spar_parse_failure_rate,none") if protocol == "strict" else None,
+                )
         if tasks:
             overall, levels, views = macro_means({task_id: t.score for task_id, t in tasks.items()})
             summaries[protocol] = Summary(overall, levels, views, tasks)
