@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 
 def official_choice_match(prediction: str, answer: str) -> float:
@@ -44,38 +45,175 @@ def option_letters(question: str) -> tuple[str, ...]:
     return tuple(parse_options(question))
 
 
-# Ways a response asserts a letter. The letter must be a capital, so the article in "a chair" is never A;
-# a lower-case letter counts only when it is the whole answer (`b`, `(b)`, `answer: b.`).
-_ASSERTED_LETTER = (
-    re.compile(r"\b(?i:answer|option|choice)\s*(?i:is\s*|:\s*)?(?i:option\s*)?\(?([A-H])\)?(?![A-Za-z])"),
-    re.compile(r"\b(?i:answer)\s*(?i:is|:)\s*\(?([a-h])\)?\s*[.!]?\s*$"),
-    re.compile(r"\(([A-H])\)"),
-    re.compile(r"^\s*([A-H])[.):](?:\s|$)"),
+# ---- strict reading ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChoiceReading:
+    """The option a stated answer names: `letter` with the (start, end) of its text and the rule that read it,
+    or `letter` None with the reason nothing could be credited."""
+
+    letter: str | None
+    start: int = 0
+    end: int = 0
+    rule: str | None = None
+    reason: str | None = None
+
+
+_PUNCTUATION = " \t\n.:;,!?()[]{}'\"<>-=~"
+# A capital letter at the start of an answer is the option when punctuation, the end, or one of these words
+# follows it (`C because ...`, `B is correct`); otherwise it is the article (`A chair is closer`).
+_CONNECTORS = frozenset(
+    "is because since as would seems seem looks appears matches corresponds should must being fits it which "
+    "that for best correct option here was - -- ( [ = \u2014 \u2013".split()
 )
-_LONE_LETTER_PUNCTUATION = " \t\n.:;,!?()[]{}*'\"`"
+_LEADING = re.compile(r"[\s\"'(\[]{0,3}(?:(?i:option|choice)\s?)?([A-Ha-h])(?![A-Za-z0-9])")
+# Letters named anywhere: `option C`, `(C)`, `[C]`, `选项C`, `C is correct`, `C)` / `C.` at a line start.
+_NAMED = re.compile(
+    r"\b(?i:option|choice|letter|answer|it's|it\sis|probably|likely|so|thus|therefore|hence|pick|choose)\s?\(?([A-H])\)?"
+    r"(?![A-Za-z0-9])"
+    r"|\(([A-H])\)|\[([A-H])\]|\u9009(?:\u9879|\u62e9)?\s?([A-H])(?![A-Za-z0-9])"
+    r"|\b([A-H])\s(?:is|seems|appears|looks)\s(?:to\sbe\s)?(?:the\s)?(?:correct|right|best|most\slikely|answer)\b"
+    r"|(?:^|(?<=\n))([A-H])[.):](?=\s|$)"
+    # a capital standing alone before the end of a sentence or line: `... so B.`, `The farthest is C.`, `in D`
+    r"|(?<![A-Za-z0-9'\-])([A-H])(?=[.!?;:)\]]?(?:\s?\n|\s?$)|[.!?;:,)\]](?:\s|$))"
+)
+_HEDGE = re.compile(
+    r"(?<![A-Za-z0-9])([A-H])\)?\s?(?:or|/|\u6216)\s?(?:(?i:option)\s)?\(?([A-H])(?![A-Za-z0-9])"
+    r"|\b(?i:either|between)\s(?:(?i:option)\s)?\(?([A-H])\)?\s(?:or|and)\s(?:(?i:option)\s)?\(?([A-H])(?![A-Za-z0-9])"
+)
+_LISTED = re.compile(r"(?:^|(?<=\s))([A-H])[.)](?=\s)")
+_NO_OPTION = re.compile(
+    r"\b(?:none\sof\s(?:the\s)?(?:above|options|choices|them|these)|neither|no\scorrect\s(?:option|answer)"
+    r"|(?:cannot|can't|can\snot|unable\sto)\s(?:be\s)?(?:determine|tell|decide|answer|say)[a-z]*)\b"
+    r"|\u65e0\u6cd5|\u90fd\u4e0d|\u4e0d\u786e\u5b9a",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|\u00b0|[\u4e00-\u9fff]")
+_IGNORED_TOKENS = frozenset({"and", "the", "is", "it", "its", "of", "a", "an"})
 
 
-def extract_choice(response: str, options: dict[str, str] | None = None) -> tuple[str | None, str | None]:
-    """(letter, None) for the option a response asserts, or (None, reason) when it asserts none or several.
+def _tokens(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text.lower()) if m.group() not in _IGNORED_TOKENS]
 
-    Reads, in order: a lone letter (`B`, `(b).`); letters asserted as `answer is X`, `Answer: X`, `(X)` or
-    a leading `X.` / `X)` / `X:` (all of them must agree); the exact text of one option. A letter must be
-    one of `options` when options are given. The caller strips reasoning and tags first.
+
+def _aliases(options: dict[str, str]) -> dict[str, list[tuple[str, ...]]]:
+    """Token sequences that name each option: its text, and the parts before and inside a parenthesis
+    (`blue point (armchair)` is also `blue point` and `armchair`) when no other option shares that part."""
+    candidates: dict[str, list[tuple[str, ...]]] = {}
+    for letter, text in options.items():
+        head, _, rest = text.partition("(")
+        parts = [text, head, rest.partition(")")[0]] if rest else [text]
+        candidates[letter] = [seq for seq in (tuple(t for t, _, _ in _tokens(part)) for part in parts) if seq]
+    counts: dict[tuple[str, ...], int] = {}
+    for sequences in candidates.values():
+        for seq in set(sequences):
+            counts[seq] = counts.get(seq, 0) + 1
+    return {letter: [s for s in seqs if counts[s] == 1 or s == seqs[0]] for letter, seqs in candidates.items()}
+
+
+def option_text_match(text: str, options: dict[str, str]) -> ChoiceReading | None:
+    """The one option whose text (or an unshared part of it) `text` restates, or None.
+
+    Text is compared as lower-case word tokens, so `left, , closer` and `left, closer` both name the option
+    `left, , closer` and not `left, above, closer`. A match inside a longer match of another option does
+    not count (`front` inside `front-left` is one token anyway); two options named is no reading.
+    """
+    if not options:
+        return None
+    tokens = _tokens(text)
+    words = [t for t, _, _ in tokens]
+    index: dict[str, list[int]] = {}
+    for i, word in enumerate(words):
+        index.setdefault(word, []).append(i)
+    matches: list[tuple[int, int, str]] = []  # (first token, last token + 1, letter)
+    for letter, sequences in _aliases(options).items():
+        for seq in sequences:
+            for i in index.get(seq[0], ())[:64]:  # bounded: a response of one repeated word stays linear
+                if tuple(words[i : i + len(seq)]) == seq:
+                    matches.append((i, i + len(seq), letter))
+    outer = [m for m in matches if not any(o[0] <= m[0] and m[1] <= o[1] and o[1] - o[0] > m[1] - m[0] for o in matches)]
+    letters = {letter for _, _, letter in outer}
+    if len(letters) != 1:
+        return None
+    first, last = min(m[0] for m in outer), max(m[1] for m in outer)
+    return ChoiceReading(letters.pop(), tokens[first][1], tokens[last - 1][2], "option text")
+
+
+def read_choice(text: str, options: dict[str, str], *, announced: bool, last: bool = False) -> ChoiceReading:
+    """The option `text` states, read the way a grader reads it; `announced` says `text` followed an answer
+    phrase or sat in an answer container (`Answer: ...`, `\\boxed{...}`), so its first letter is the answer.
+
+    In order: a hedge between two letters (`A or C`) or a list of every option reads nothing; a lone letter
+    (`B`, `(b).`); a leading capital letter followed by punctuation, the end or a connecting word (`C because`,
+    `B is correct`; `A chair` is the article); letters named as `option C`, `(C)`, `选项C`, `C is correct`
+    (in announced text the first one, with `last` the last one, elsewhere they must agree); text saying no
+    option applies reads nothing; the restated text of exactly one option. A letter must be one of `options`
+    (any of A-H when the question lists none).
     """
     allowed = set(options) if options else set("ABCDEFGH")
-    stripped = response.strip(_LONE_LETTER_PUNCTUATION)
+    stripped = text.strip(_PUNCTUATION)
+    if not stripped:
+        return ChoiceReading(None, reason="empty answer")
+    hedge = _HEDGE.search(text)
+    if hedge:
+        first, second = (g for g in hedge.groups() if g)
+        if first.upper() != second.upper():
+            return ChoiceReading(None, reason=f"hedges between {first.upper()} and {second.upper()}")
+    if lists_every_option(text, options):
+        return ChoiceReading(None, reason="lists every option without choosing one")
     if len(stripped) == 1 and stripped.isalpha():
-        letter = stripped.upper()
-        return (letter, None) if letter in allowed else (None, f"{letter} is not an option")
-    letters = {m.group(1).upper() for pattern in _ASSERTED_LETTER for m in pattern.finditer(response)}
-    if len(letters) > 1:
-        return None, f"several letters asserted: {', '.join(sorted(letters))}"
-    if letters:
-        (letter,) = letters
-        return (letter, None) if letter in allowed else (None, f"{letter} is not an option")
-    if options:
-        text = response.strip().rstrip(".").strip().lower()
-        matching = [letter for letter, option in options.items() if option.rstrip(".").strip().lower() == text]
-        if len(matching) == 1:
-            return matching[0], None
-    return None, "no option letter found" if response.strip() else "empty response"
+        start = text.index(stripped)
+        return _allowed(ChoiceReading(stripped.upper(), start, start + 1, "lone letter"), allowed)
+    leading = None if last else _LEADING.match(text)
+    if leading and _is_answer_letter(text, leading, options):
+        return _allowed(ChoiceReading(leading.group(1).upper(), leading.start(1), leading.end(1), "leading letter"), allowed)
+    named = [(m.group(m.lastindex), m.start(m.lastindex), m.end(m.lastindex)) for m in _NAMED.finditer(text)]
+    named = [n for n in named if n[0] in allowed] or named
+    if named and (announced or last or len({letter for letter, _, _ in named}) == 1):
+        letter, start, end = named[-1] if last else named[0]
+        return _allowed(ChoiceReading(letter, start, end, "named letter"), allowed)
+    if named:
+        return ChoiceReading(None, reason=f"several letters named: {', '.join(sorted({n[0] for n in named}))}")
+    if _NO_OPTION.search(text):
+        return ChoiceReading(None, reason="says no option applies or declines to answer")
+    restated = option_text_match(text, options)
+    if restated is not None:
+        return restated
+    return ChoiceReading(None, reason="no option letter or option text found")
+
+
+def lists_every_option(text: str, options: dict[str, str]) -> bool:
+    """True when `text` writes out every option (`A. ... B. ... C. ...`, or `A, B, C and D`; three or more):
+    a copy of the choices, not a choice."""
+    allowed = set(options) if options else set("ABCD")
+    if len(allowed) < 3:
+        return False
+    if allowed <= {m.group(1) for m in _LISTED.finditer(text)}:
+        return True
+    return any(allowed <= set(_LETTER_MARK.findall(run.group())) for run in _LETTER_RUN.finditer(text))
+
+
+_LETTER_MARK = re.compile(r"(?<![A-Za-z0-9])[A-H](?![A-Za-z0-9])")
+_LETTER_RUN = re.compile(r"(?<![A-Za-z0-9])[A-H](?:\s?(?:,|/|\band\b|\bor\b)\s?(?:and\s|or\s)?[A-H](?![A-Za-z0-9]))+")
+
+
+def _is_answer_letter(text: str, leading: re.Match, options: dict[str, str]) -> bool:
+    letter, rest = leading.group(1), text[leading.end(1) :]
+    if not rest.strip():
+        return True
+    if not rest[0].isspace() and not rest[0].isalnum():  # `B.`, `B)`, `B"`, `B(绿色点)`, `C,`
+        return letter.isupper() or rest[0] in ")."
+    if not letter.isupper():
+        return False
+    following = rest[:40].split(None, 1)[0].lower().strip(",.:;")
+    if following in _CONNECTORS or rest.lstrip()[:1] in ("(", "[", "-", ":", "=", ",", "\u2014", "\u2013"):
+        return True
+    option = options.get(letter)
+    return bool(option) and rest.strip().lower().startswith(option.lower()[:12])
+
+
+def _allowed(reading: ChoiceReading, allowed: set[str]) -> ChoiceReading:
+    if reading.letter in allowed:
+        return reading
+    return ChoiceReading(None, reason=f"{reading.letter} is not an option")

@@ -6,6 +6,7 @@ and rotate up(-down) in degrees. The score is the mean MRA over the five compone
 
 from __future__ import annotations
 
+import math
 import re
 
 import numpy as np
@@ -68,22 +69,134 @@ def view_change_scores(
     raise ValueError(f"relative_to must be 'reference' or 'prediction', not {relative_to!r}")
 
 
-# Strict reading: `move right: 0.4`, `Move_Right=0.4`, `move_back:1` all name a motion item.
+# Strict reading: `move right: 0.4`, `"Move_Right": "0.4 m"`, `**move_back**: 40 cm`, `rotate_left = 0.5 rad`,
+# `rotate_down_rad: 0.035`, `| move_left | 0.5 |`, `Move_Backward - 0.8 m`, `turn right by 30°` all name a motion
+# item. Every alternative starts at a word boundary.
+_VALUE_UNIT = (
+    r"(?P<value>[-+]?(?:\d+(?:\.\d+)?|\.\d+))\s?"
+    r"(?P<unit>mm|millimet(?:er|re)s?|cm|centimet(?:er|re)s?|m|met(?:er|re)s?|\u00b0|deg(?:ree)?s?|rad(?:ian)?s?|"
+    r"\u5398\u7c73|\u7c73|\u5ea6)?(?![A-Za-z])"
+)
 _STRICT_ITEM = re.compile(
-    r"\b(move|rotate)[\s_-]*(right|left|up|down|forwards?|backwards?|back)\s*[:=]?\s*([-+]?\d+(?:\.\d+)?)",
+    r"\b(?P<verb>move|moves|moving|moved|translate|translation|go|rotate|rotates|rotating|rotated|rotation|turn|turns"
+    r"|pan|tilt|yaw|pitch)[\s_-]?(?:to\s(?:the\s)?)?"
+    r"(?P<direction>right|left|up|down|upward|downward|forwards?|backwards?|back|ahead)(?:wards?)?"
+    r"(?:_(?P<keyunit>rad|deg|degrees|cm|mm|m))?\b"
+    r"[\"'\]]?\s?(?:[:=|]|->|=>|\u2192|[-\u2013\u2014](?=\s)|by|of|is)?\s?[\"']?" + _VALUE_UNIT,
     re.IGNORECASE,
 )
+# Nested JSON: `{"translation": {"right": 0.2, "up": -0.2}, "rotation": {"right": -32}}`; a group runs to the next
+# group name or the end of its line (braces may already be gone: the answer region drops them).
+_GROUP_NAMES = r"translation|translate|movement|move|position|displacement|rotation|rotate|orientation"
+_GROUP = re.compile(
+    rf"\b(?P<group>{_GROUP_NAMES})[\"']?\s?[:=]\s?\{{?(?P<body>[^\n]{{0,400}}?)(?=\b(?:{_GROUP_NAMES})\b|\n|$)",
+    re.IGNORECASE,
+)
+_GROUP_ITEM = re.compile(
+    r"\b(?P<direction>right|left|up|down|forwards?|backwards?|back|ahead)[\"']?\s?[:=]\s?[\"']?" + _VALUE_UNIT,
+    re.IGNORECASE,
+)
+_DIRECTION_ALIASES = {"upward": "up", "downward": "down", "forwards": "forward", "backwards": "backward",
+                      "back": "backward", "ahead": "forward", "behind": "backward", "\u53f3": "right",
+                      "\u5de6": "left", "\u4e0a": "up", "\u4e0b": "down", "\u524d": "forward", "\u540e": "backward"}
+_ROTATION_VERBS = ("rotat", "turn", "pan", "tilt", "yaw", "pitch", "swivel", "\u65cb\u8f6c", "\u8f6c")
+_LENGTH_UNITS = {"mm": 1e-3, "mi": 1e-3, "cm": 0.01, "ce": 0.01, "\u5398": 0.01}
+_ANGLE_UNITS = ("deg", "rad", "\u00b0", "\u5ea6")
+
+
+def _item(rotation: bool, direction: str, value: float, unit: str) -> tuple[str, float] | None:
+    """(key, value) of one motion item in meters or degrees, or None when its unit contradicts its kind."""
+    direction = _DIRECTION_ALIASES.get(direction.lower(), direction.lower())
+    unit = unit.lower()
+    if rotation:
+        if direction in ("forward", "backward") or unit[:2] in _LENGTH_UNITS or unit in ("m", "meter", "meters"):
+            return None
+        return f"rotate_{direction}", math.degrees(value) if unit.startswith("rad") else value
+    if unit.startswith(_ANGLE_UNITS):
+        return None
+    return f"move_{direction}", value * _LENGTH_UNITS.get(unit[:1] if unit[:1] == "\u5398" else unit[:2], 1.0)
+
+
+def strict_motion_items(text: str) -> list[tuple[str, float, int, int]]:
+    """The motion items of `text` as (key, value, start, end): keys `move_right` ... `rotate_up`, translations
+    in meters (cm and mm converted), rotations in degrees (radians converted). Any case, spacing, order,
+    JSON (flat or nested under `translation` / `rotation`), markdown lists and tables around them; `back` /
+    `backwards` mean backward, `turn` / `pan` / `yaw` / `tilt` mean rotate. `rotate` with `forward` or
+    `backward`, and `move` in degrees, are not motion items."""
+    items = []
+    for match in _STRICT_ITEM.finditer(text):
+        rotation = match["verb"].lower().startswith(_ROTATION_VERBS)
+        item = _item(rotation, match["direction"], float(match["value"]), match["keyunit"] or match["unit"] or "")
+        if item is not None:
+            items.append((*item, match.start(), match.end()))
+    for group in _GROUP.finditer(text):
+        rotation = group["group"].lower().startswith(("rot", "orient"))
+        for match in _GROUP_ITEM.finditer(group["body"]):
+            item = _item(rotation, match["direction"], float(match["value"]), match["unit"] or "")
+            if item is not None:
+                offset = group.start("body")
+                items.append((*item, offset + match.start(), offset + match.end()))
+    return sorted(items, key=lambda item: item[2])
+
+
+# Prose: `moves about 0.4 m to the right`, `pans left by about 30 degrees`, `backs up by 0.8 m`, `向右移动0.3米`.
+_CLAUSE_BREAK = re.compile(r"[,;:]|\.(?:\s|$)|\b(?:and|while|with|then|but)\b", re.IGNORECASE)
+_PROSE_DIRECTION = re.compile(
+    r"\b(?P<backs>back(?:s|ed|ing)?\sup|retreat\w*|revers\w*)\b|\b(?P<advances>advanc\w*|proceed\w*)\b"
+    r"|\b(?P<rises>rises|rising|rose|ascend\w*|climb\w*)\b|\b(?P<drops>descend\w*|drops|dropping|sinks|sinking)\b|\b(?P<word>right|left|up|upward|down|downward|forwards?|backwards?|back|ahead"
+    r"|behind)\b|(?P<cjk>[\u53f3\u5de6\u4e0a\u4e0b\u524d\u540e])",
+    re.IGNORECASE,
+)
+_PROSE_VALUE = re.compile(
+    r"(?<![A-Za-z0-9_.])(?:(?P<half>half\sa|a\shalf)\s(?=met)|" + _VALUE_UNIT.replace("(?![A-Za-z])", "") + r")"
+    r"(?(half)(?P<halfunit>met(?:er|re)s?))(?![A-Za-z])",
+    re.IGNORECASE,
+)
+_PROSE_ROTATION = re.compile(r"\b(?:turn|rotat|pan|yaw|tilt|tip|pitch|swivel)\w*|\u65cb\u8f6c|\u8f6c", re.IGNORECASE)
+
+
+def prose_motion_items(text: str) -> list[tuple[str, float, int, int]]:
+    """Motion items written as prose, one per clause that holds exactly one value and one direction: the
+    unit (m, cm, degrees, radians) or else a turning verb (`turn`, `pan`, `tilt`, `yaw`) says whether it is
+    a move or a rotation."""
+    items = []
+    start = 0
+    breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)] + [len(text)]
+    for end in breaks:
+        clause = text[start:end]
+        values = list(_PROSE_VALUE.finditer(clause))
+        directions = list(_PROSE_DIRECTION.finditer(clause))
+        if len(values) == 1 and len(directions) >= 1:
+            value_match = values[0]
+            direction_match = directions[0]
+            if direction_match["backs"]:
+                direction = "backward"
+            elif direction_match["advances"]:
+                direction = "forward"
+            elif direction_match["rises"]:
+                direction = "up"
+            elif direction_match["drops"]:
+                direction = "down"
+            else:
+                direction = direction_match["word"] or direction_match["cjk"]
+            if value_match["half"]:
+                value, unit = 0.5, "m"
+            else:
+                value, unit = float(value_match["value"]), value_match["unit"] or ""
+            unit_says_rotation = unit.lower().startswith(_ANGLE_UNITS)
+            unit_says_length = bool(unit) and not unit_says_rotation
+            rotation = unit_says_rotation or (not unit_says_length and bool(_PROSE_ROTATION.search(clause)))
+            item = _item(rotation, direction, value, unit)
+            if item is not None:
+                items.append((*item, start + min(value_match.start(), direction_match.start()),
+                              start + max(value_match.end(), direction_match.end())))
+        start = end + 1
+    return items
 
 
 def strict_motion_vector(text: str) -> np.ndarray | None:
-    """The five signed components read tolerantly: any case, spaces, `=` or `:`, any order, any surrounding
-    text, `back`/`backwards` for backward, `forwards` for forward; the last value of a repeated key wins.
-
-    Returns None when no `key:value` item is recognizable.
+    """The five signed components read from `strict_motion_items` (else `prose_motion_items`); the last value of
+    a repeated key wins. Returns None when no motion item is recognizable.
     """
-    items: dict[str, float] = {}
-    for verb, direction, value in _STRICT_ITEM.findall(text):
-        direction = direction.lower().rstrip("s")
-        direction = "backward" if direction == "back" else direction
-        items[f"{verb.lower()}_{direction}"] = float(value)
-    return motion_vector(items) if items else None
+    items = strict_motion_items(text) or prose_motion_items(text)
+    return motion_vector({key: value for key, value, _, _ in items}) if items else None

@@ -18,28 +18,72 @@ INTRO = """\
 # Scoring: the strict and the official protocol
 
 Every response is scored under both protocols in one pass. `official` reproduces the released SPAR-Bench
-scorer exactly (for comparison with the paper); `strict` (the headline `spar_score`) gives credit only for
-the answer a response states. The difference per task shows how much of a score is parser artefact.
+scorer exactly (for comparison with the paper); `strict` (the headline `spar_score`, version 2) gives credit
+for the answer a response states, read the way a careful grader reads it. The difference per task shows how
+much of a score is parser artefact.
 
-Strict rules, in order of application:
+## How the strict protocol reads a response
 
-1. Reasoning is cut: text up to the last `</think>` is dropped (an unclosed `<think>` leaves no answer),
-   then only the text after the last `Final answer:` is kept.
-2. A tagged `<answer>...</answer>` or `\\boxed{...}` answer, if present, is the answer.
-3. Multiple choice: the options are read from the question (`A. ...`, `B. ...`). A lone letter, or letters
-   asserted as `answer is X`, `Answer: X`, `option X`, `(X)`, or a leading `X.` / `X)` / `X:` (a capital
-   letter: the article "a" is never A; lower case only as the whole answer). All asserted letters must
-   agree and be an option. Otherwise the exact text of one option counts as that option. An empty,
-   ambiguous or off-option response scores 0.
-4. Numbers: the last number stated, sign kept, with decimals, scientific notation, a decimal comma (a comma
-   followed by exactly three digits groups thousands), number words up to twenty, and units (mm, cm, m, km,
-   feet, inches) converted to meters. MRA over the ten thresholds with a 1e-9 tolerance at the boundaries.
-5. View change: `move_*` / `rotate_*` items in any case, spacing, order and surrounding text (`move_back` is
-   `move_backward`); errors relative to the ground truth (absolute where it is 0); the mean of the five
-   components. A response with no such item scores 0.
+Reading has two stages, and every scored sample records both (`span`: the character offsets of the text the
+value was read from; `rule`: `<where>: <how>`, e.g. `answer phrase: leading letter`).
 
-Every scored sample records what was parsed, or why nothing could be (`unparsed_reason`); the share of
-unparsable responses is reported per task as `parse_failure_rate`.
+**Where the answer is** (in this order):
+
+1. Reasoning is cut: text up to the last `</think>` (or `</thinking>`, `</reasoning>`, `◁/think▷`) is dropped;
+   an opening tag never closed leaves no answer. Full-width forms (`：`, `（Ｂ）`), typographic quotes and
+   markdown marks (`**`, `` ` ``, `#`) are read as their plain forms; LaTeX text commands (`\\text{}`,
+   `\\mathrm{}`) as their contents.
+2. An answer container: `<answer>...</answer>` (an unclosed tag runs to the end), `\\boxed{...}` with nested
+   braces, GLM's `<|begin_of_box|>...<|end_of_box|>`. The container that starts last wins (`answer tag`,
+   `boxed`, `box tokens`).
+3. Else an answer phrase: `Final answer:` wins over any other (`final answer`); else the last of `The answer
+   is`, `Answer:` / `Answer -`, `The correct option is`, `I choose`, `The depth is`, a JSON `"answer":` field,
+   `答案：`, `正确答案是`, `选择` (`answer phrase`). The answer is the rest of that line (the next line when the
+   phrase ends its line). `answer is not ...` announces nothing.
+4. Else the first line (`first line`), then the whole response (`whole response`).
+5. A self-correction (`B? No, ...`, `Actually`, `Wait`, `Correction:`, `... can't be right`, `I first thought`)
+   after the announced answer, or anywhere when none is announced, moves the reading to the text after it,
+   where the last value stated is the answer (`after a correction`). A `Final answer:` is never corrected.
+
+**What the answer is**, by answer kind:
+
+- Multiple choice (options read from the question): a hedge between two letters (`A or C`, `either A or B`)
+  or a list of every option reads nothing; else a lone letter (`B`, `(b).`, `B。`); a leading capital letter
+  followed by punctuation, the end or a connecting word (`C because ...`, `B is correct`; `A chair` is the
+  article); letters named as `option C`, `(C)`, `选项C`, `C is the correct answer` (in announced text the
+  first, elsewhere all must agree); else the restated text of exactly one option, compared word by word
+  (`left, closer` names `left, , closer`, never `left, above, closer`), or a part of it no other option shares
+  (`the yellow point`). A capital letter that ends a sentence or line (`so B.`, `The farthest is C.`) is named
+  too; `A, B, C and D` is a list, not a choice. Text saying no option applies, or declining, scores 0 with that
+  reason. A letter whose own claim (its sentence, up to `because` / `since`) restates another option's text
+  contradicts itself and scores 0 (`D (left, , closer)` when that is B). The letter must be an option of the
+  question (A-H when the question is unknown).
+- Numbers, in meters with their sign: in announced text its first number; elsewhere the leading number of a
+  response that opens with one (`1.4 m. The camera is 1.6 m above the floor.`), else the last number. Numbers
+  that only repeat a value written in the question, and numbers inside parentheses, are skipped when another is
+  stated. Ordinals and labels (`2nd`, `image 3`, `Frame-4`, `camera2`, `3D`) and percentages are not lengths.
+  Sizes and heights (`2 m long`, `1.6 m above the floor`) are context too; the result of arithmetic
+  (`2.5 - 0.3 = 2.2 m`) is the answer. Two values offered (`1.4 m or 1.8 m`, `1.5 m, though 3 m is equally
+  plausible`, a value per condition), a restatement that disagrees (`0.7 m, i.e. about 150 cm`), and a refusal
+  whose only numbers echo the question score 0. Ranges read as their midpoint, `±` as the centre; units (mm, cm, m, km, feet, inches, `'`, `"`, 米, 厘米, 毫米)
+  convert to meters, compound lengths add up (`4 meters 20 centimeters`, `5'6"`; a quote mark that closes a
+  quoted number is no unit); number words (`two and a half meters`, `half a meter`, `one point five`,
+  `one meter and sixty centimeters`) and Chinese numerals with a unit (`三点二米`) count when no digit is written. MRA over the ten
+  thresholds with a 1e-9 tolerance at the bounds.
+- View change: `move_*` / `rotate_*` items in any case, spacing, order and markup (`key: value`, `key - value`,
+  `key → value`, JSON objects flat or nested under `translation` / `rotation`, markdown lists with bold keys,
+  tables), `back` for backward, `turn` / `pan` / `yaw` / `tilt` for rotate, unit suffixes (`rotate_left_rad`);
+  else prose, clause by clause, each clause holding one value and one direction (`moves 0.4 m to the right`,
+  `pans left by about 30 degrees`, `backs up by 0.8 m`, `向右移动0.3米`). cm and mm convert to meters, radians to
+  degrees. Two values for one component, or `either ... or ...`, score 0. Errors relative to the ground truth (absolute where it is 0); the mean of the five
+  components. A response with no such item scores 0.
+
+Every pattern runs in time linear in the response length (tests/test_strict_protocol.py checks shapes up to
+1 MB). Whatever cannot be read scores 0 and records why (`unparsed_reason`); the share of such responses is
+reported per task as `parse_failure_rate`. The agreement of these rules with a careful human grader is
+measured on tests/data/agreement_corpus.jsonl by `python benchmarks/bench_agreement.py`.
+
+## Every rule, with an example
 
 | rule | why | task | response | answer | strict | official |
 |---|---|---|---|---|---:|---:|

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from spar_bench.aggregate import macro_means
+from spar_bench.protocols import PROTOCOLS as _REGISTRY
 from spar_bench.tasks_spec import LEVELS, TASK_IDS, TASKS_BY_ID, VIEW_GROUPS, tasks_in
 
 SCHEMA_VERSION = 1
@@ -485,11 +486,22 @@ class LeaderboardRow:
         }
 
 
+def protocol_label(protocol: str, scorer_version: str | None) -> str:
+    """`strict` when an entry was scored under the current version of that protocol, else `strict v1`: rows
+    scored under another version of a protocol get their own table, never ranked with the current ones."""
+    versions = dict(part.rsplit("-", 1) for part in (scorer_version or "").split("+") if "-" in part)
+    current = _REGISTRY[protocol].version if protocol in _REGISTRY else None
+    version = versions.get(protocol, current)
+    return protocol if version == current else f"{protocol} v{version}"
+
+
 def rows_from_entry(entry: Mapping) -> list[LeaderboardRow]:
-    """One row per protocol of a valid entry."""
+    """One row per protocol of a valid entry; a protocol version other than the current one is in the row's
+    protocol label (see `protocol_label`)."""
     rows = []
     for protocol in PROTOCOLS:
         block = entry["scores"][protocol]
+        label = protocol_label(protocol, block.get("scorer_version") or entry.get("scorer_version"))
         scores = {"avg": block["overall"], **block["levels"]}
         intervals = {"avg": tuple(block["overall_ci95"]), **{k: tuple(v) for k, v in block["levels_ci95"].items()}}
         rates = {}
@@ -500,7 +512,7 @@ def rows_from_entry(entry: Mapping) -> list[LeaderboardRow]:
                 rates[task] = item["parse_failure_rate"]
         rows.append(LeaderboardRow(
             model=entry["model"]["name"], organisation=entry["model"]["organisation"],
-            split=entry["dataset"]["split"], protocol=protocol, reported=False,
+            split=entry["dataset"]["split"], protocol=label, reported=False,
             scores={k: float(scores[k]) for k in SCORE_COLUMNS},
             intervals={k: intervals[k] for k in SCORE_COLUMNS}, parse_failure_rates=rates,
             views=dict(block["views"]), n_questions=entry["n_questions"], date=entry["date"],
@@ -552,10 +564,12 @@ def ranked(rows: Iterable[LeaderboardRow]) -> list[LeaderboardRow]:
 
 
 def tables(rows: Sequence[LeaderboardRow]) -> list[tuple[str, str, list[LeaderboardRow]]]:
-    """(split, protocol, ranked rows) for every split and protocol present, in split then protocol order."""
+    """(split, protocol, ranked rows) for every split and protocol present, in split then protocol order
+    (protocols scored under an older version, labelled `strict v1`, after the current ones)."""
     out = []
+    older = sorted({r.protocol for r in rows} - set(PROTOCOL_ORDER))
     for split in split_order(r.split for r in rows):
-        for protocol in PROTOCOL_ORDER:
+        for protocol in (*PROTOCOL_ORDER, *older):
             chosen = [r for r in rows if r.split == split and r.protocol == protocol]
             if chosen:
                 out.append((split, protocol, ranked(chosen)))
@@ -589,7 +603,7 @@ def markdown_text(text: str) -> str:
 
 
 def plot_filename(split: str, protocol: str) -> str:
-    return f"{split}_{protocol}.png"
+    return f"{split}_{protocol}.png".replace(" ", "_")
 
 
 def _fmt(value: float | None) -> str:
@@ -689,7 +703,8 @@ def render_html(rows: Sequence[LeaderboardRow]) -> str:
                      "kind": "task" if c in TASKS_BY_ID else ("avg" if c == "avg" else "level")}
                     for c in SCORE_COLUMNS],
         "splits": split_order(r.split for r in rows),
-        "protocols": [p for p in PROTOCOL_ORDER if any(r.protocol == p for r in rows)],
+        "protocols": [p for p in (*PROTOCOL_ORDER, *sorted({r.protocol for r in rows} - set(PROTOCOL_ORDER)))
+                      if any(r.protocol == p for r in rows)],
         "default_split": next((s for s in split_order(r.split for r in rows if not r.reported)), None)
         or (split_order(r.split for r in rows) or [None])[0],
         "rows": [r.as_json() for r in ordered],

@@ -37,9 +37,30 @@ def test_scoring_doc_is_current():
 
 
 def test_unparsable_response_records_why():
-    score = STRICT.score("obj_spatial_relation_oo", "Answer: A. Actually the answer is C", "C", QUESTION)
-    assert score.parsed is None and score.unparsed_reason == "several letters asserted: A, C"
+    score = STRICT.score("obj_spatial_relation_oo", "It is A or C.", "C", QUESTION)
+    assert score.parsed is None and score.unparsed_reason == "hedges between A and C"
     assert STRICT.score("depth_prediction_oc", "far away", "1.0").unparsed_reason == "no number in the stated answer"
+
+
+def test_every_reading_records_its_span_and_rule():
+    response = "The towel is farther. **Answer:** (C), since option A is above."
+    score = STRICT.score("obj_spatial_relation_oo", response, "C", QUESTION)
+    start, end = score.span
+    assert response[start:end] == "C" and score.rule == "answer phrase: leading letter"
+    response = "<think>1.0 or 2.0?</think>It is about 2.5 m (250 cm)."
+    score = STRICT.score("depth_prediction_oc", response, "2.5")
+    assert response[score.span[0] : score.span[1]] == "2.5 m" and score.rule.endswith("number")
+
+
+def test_spans_point_into_the_response_through_collapsed_whitespace_and_markup():
+    response = "**Final   answer:**\n\n   \\boxed{\\text{  4.2 }}  "
+    score = STRICT.score("distance_prediction_oo", response, "4.2")
+    assert score.score == 1.0 and response[score.span[0] : score.span[1]] == "4.2"
+
+
+def test_official_protocol_keeps_no_trace():
+    score = PROTOCOLS["official"].score("obj_spatial_relation_oo", "B", "B", QUESTION)
+    assert score.span is None and score.rule is None
 
 
 def test_parsed_choice_is_the_capital_letter():
@@ -61,12 +82,18 @@ def test_unclosed_think_leaves_no_answer():
 
 
 def test_final_answer_marker_is_case_insensitive_and_last_one_wins():
-    assert strip_reasoning("final answer: A. FINAL ANSWER: C") == "C"
+    assert STRICT.score("obj_spatial_relation_oo", "final answer: A. FINAL ANSWER: C", "C", QUESTION).score == 1.0
+
+
+def test_final_answer_phrase_wins_over_a_later_plain_answer_phrase():
+    response = "Final answer: B\n(The answer is not A.)"
+    assert STRICT.score("obj_spatial_relation_oo", response, "B", QUESTION).score == 1.0
 
 
 def test_later_tag_wins_between_boxed_and_answer_tags():
     assert tagged_answer("<answer>A</answer> then \\boxed{B}") == "B"
-    assert tagged_answer("unclosed <answer>A") is None
+    assert tagged_answer("an unclosed <answer>A") == "A"
+    assert tagged_answer("an unclosed \\boxed{A") is None
 
 
 def test_numbers_scientific_notation_and_units():
@@ -76,7 +103,8 @@ def test_numbers_scientific_notation_and_units():
 
 
 def test_range_hyphen_is_not_a_sign():
-    assert strict_numbers("1-2 m") == [1.0, 2.0]
+    assert strict_numbers("1-2 m") == [1.5]
+    assert strict_numbers("1 - -2 m") == [1.0, -2.0]
 
 
 def test_in_is_not_read_as_inches():
@@ -129,3 +157,65 @@ def test_megabyte_response_is_scored(spec):
     response = ("1" * 200_000 + " <think> (A " + "move_right " * 20_000 + "answer is " * 20_000)[:1_000_000]
     for protocol in PROTOCOLS.values():
         assert 0.0 <= protocol.score(spec.task_id, response, ANSWERS[spec.answer_kind], QUESTION).score <= 1.0
+
+
+# Shapes that make backtracking patterns quadratic: long runs of one character class, unclosed containers,
+# nested braces, markers repeated without end. Each is read at 64 KiB and at 1 MiB.
+ADVERSARIAL_SHAPES = {
+    "answer phrase, spaces, letter": lambda n: "Answer: a" + " " * n + "x",
+    "spaces": lambda n: " " * n,
+    "one letter": lambda n: "A" * n,
+    "letters and spaces": lambda n: "A " * (n // 2),
+    "digits": lambda n: "1" * n,
+    "digits and dots": lambda n: "1." * (n // 2),
+    "unclosed think": lambda n: "<think>" * (n // 7),
+    "unclosed boxes": lambda n: "\\boxed{" * (n // 7),
+    "nested braces": lambda n: "\\boxed{" + "{" * n,
+    "unclosed answer tags": lambda n: "<answer>" * (n // 8),
+    "answer phrases": lambda n: "answer: " * (n // 8),
+    "option markers": lambda n: "A. left, , closer " * (n // 18),
+    "ranges": lambda n: "1-" * (n // 2),
+    "plus-minus": lambda n: "1 \u00b1 " * (n // 4),
+    "motion keys": lambda n: "move_right " * (n // 11),
+    "newlines": lambda n: "\n" * n,
+    "mixed markers": lambda n: "B or C 1.5 m (2.0) image 3 move_left: 4 cm \\text{ " * (n // 46),
+}
+
+
+def _read_time(response: str, repeats: int) -> float:
+    from time import perf_counter
+
+    from spar_bench.protocols.reading import _read_choice, _read_motion, _read_number
+
+    best = float("inf")
+    for _ in range(repeats):
+        start = perf_counter()
+        _read_choice.__wrapped__(response, (("A", "left, above, closer"), ("B", "left, , closer"), ("C", "right")))
+        _read_number.__wrapped__(response, (1.6,))
+        _read_motion.__wrapped__(response)
+        best = min(best, perf_counter() - start)
+    return best
+
+
+@pytest.mark.parametrize("shape", ADVERSARIAL_SHAPES, ids=str)
+def test_reading_time_grows_linearly(shape):
+    make = ADVERSARIAL_SHAPES[shape]
+    small, large = _read_time(make(1 << 16), 3), _read_time(make(1 << 20), 1)
+    # 16 times the text: linear is about 16 times the time, quadratic 256; the slack absorbs a loaded machine.
+    assert large <= 48 * small + 0.05, f"{shape}: {small:.3f} s at 64 KiB, {large:.3f} s at 1 MiB"
+
+
+@pytest.mark.parametrize("response", ["B", "(b).", "B.", " C ", "[D]", "e", "1.5", "1.5 m", "-0.5", "2 meters.", "1.5m",
+                                      "3 metres", "12", "+4.25"])
+def test_the_one_match_fast_path_reads_what_the_full_reading_reads(response, monkeypatch):
+    import re
+
+    from spar_bench.protocols import reading as strict
+
+    letter = response.strip(" ().[]").isalpha()
+    read = (lambda r: strict._read_choice.__wrapped__(r, ())) if letter else (lambda r: strict._read_number.__wrapped__(r, ()))
+    fast = read(response)
+    never = re.compile(r"(?!)")
+    monkeypatch.setattr(strict, "_BARE_LETTER", never)
+    monkeypatch.setattr(strict, "_BARE_NUMBER", never)
+    assert read(response) == fast

@@ -23,6 +23,10 @@ class SampleScore:
     `score` is in [0, 1]. `parsed` is what the protocol read from the response; when it could read
     nothing, `parsed` is None and `unparsed_reason` says why (the response still gets a score: the released
     protocol gives some unparsable responses credit, and that is what it is for).
+
+    `span` is the (start, end) character offsets, in the response as given, of the text the value was read
+    from, and `rule` names the reading rule that fired (docs/scoring.md lists them); both are None when the
+    protocol keeps no trace (the official one) or read nothing.
     """
 
     task: str
@@ -30,6 +34,8 @@ class SampleScore:
     score: float
     parsed: Parsed
     unparsed_reason: str | None = None
+    span: tuple[int, int] | None = None
+    rule: str | None = None
 
     @property
     def parse_failed(self) -> bool:
@@ -45,6 +51,9 @@ class BatchScores:
     scores: np.ndarray  # float64, shape (n,), in [0, 1]
     parsed: list[Parsed]
     unparsed_reasons: list[str | None]
+    # The trace of each reading (see SampleScore); None when the protocol keeps none.
+    spans: list[tuple[int, int] | None] | None = None
+    rules: list[str | None] | None = None
 
     def __len__(self) -> int:
         return len(self.scores)
@@ -55,7 +64,13 @@ class BatchScores:
 
     def sample(self, index: int) -> SampleScore:
         return SampleScore(
-            self.tasks[index], self.protocol, float(self.scores[index]), self.parsed[index], self.unparsed_reasons[index]
+            self.tasks[index],
+            self.protocol,
+            float(self.scores[index]),
+            self.parsed[index],
+            self.unparsed_reasons[index],
+            None if self.spans is None else self.spans[index],
+            None if self.rules is None else self.rules[index],
         )
 
 

@@ -1,0 +1,403 @@
+"""The strict reading of a response: where its stated answer is, and what value it states, with the trace.
+
+The strict protocol (`strict.py`) scores these readings. Each response goes through two stages. First the stated answer is located (`spar_bench.metrics.text`):
+reasoning is cut, then an answer container (`<answer>`, `\\boxed{}`, GLM box tokens), else an answer phrase
+(`Final answer:`, `The answer is`, `答案：`, a JSON `"answer"` field), else the first line or the whole
+response. Then the value is read from that span by answer kind (`metrics.choice`, `metrics.numbers`,
+`metrics.view_change`). Every reading keeps its trace: the characters it was read from and the rule that
+fired. docs/scoring.md lists every rule with an example (written from `rule_examples.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from spar_bench.metrics.choice import ChoiceReading, lists_every_option, option_text_match, parse_options, read_choice
+from spar_bench.metrics.numbers import Measurement, measurements
+from spar_bench.metrics.text import Cleaned, answer_phrase, container, first_line, fold, reasoning_cut
+from spar_bench.metrics.view_change import MOTION_NAMES, motion_vector, prose_motion_items, strict_motion_items
+from spar_bench.protocols.base import Parsed
+from spar_bench.tasks_spec import AnswerKind
+
+# A number that only repeats a value written in the question is an echo when the response states another.
+_ECHO_TOLERANCE = 1e-9
+# Words that may stand before a leading number without making it prose (`about 1.5 m`, `~2 m`).
+_HEDGE_WORDS = ("about", "approximately", "approx", "approx.", "around", "roughly", "~", "est.", "estimated", "nearly",
+                "almost", "circa", "ca.", "\u7ea6", "\u5927\u7ea6")
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the strict protocol read from one response: the value, the response offsets it was read from,
+    the rule (`<where>: <how>`, e.g. `answer phrase: leading letter`), or the reason nothing was read."""
+
+    value: Parsed
+    span: tuple[int, int] | None = None
+    rule: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class _Located:
+    region: Cleaned  # the answer region: after reasoning, or the inside of an answer container
+    where: str  # the locating rule: "answer tag", "boxed", "box tokens", "final answer", "answer phrase", ...
+    span: tuple[int, int] | None  # (start, end) in region.text of an announced answer, when there is one
+    revised_at: int | None = None  # where the text after a self-correction starts (`B? No, ... C.`), if it counts
+
+
+def _locate(response: str) -> _Located | str:
+    """The region of a response that holds its answer, or the reason it holds none."""
+    folded = fold(response)
+    if not folded.strip():
+        return "empty response"
+    cut = reasoning_cut(folded)
+    if cut is None:
+        return "reasoning never ended: no answer after it"
+    boxed = container(folded, *cut)
+    if boxed is not None:
+        region = Cleaned(folded, boxed.start, boxed.end)
+        return _Located(region, boxed.rule, (0, len(region.text)))
+    region = Cleaned(folded, *cut)
+    phrase = answer_phrase(region.text)
+    revised_at = _revision(region.text)
+    if phrase is not None:
+        # A correction after the announced answer replaces it (`Answer: B. Actually no, C.`); a final answer
+        # phrase is never corrected.
+        later = revised_at is not None and revised_at > phrase[0] and phrase[2] != "final answer"
+        return _Located(region, phrase[2], (phrase[0], phrase[1]), revised_at if later else None)
+    return _Located(region, "whole response", None, revised_at)
+
+
+# Self-corrections: what follows the last of these is the answer the response ends on.
+_REVISION = re.compile(
+    r"\?\s?(?:no|nope|wait)\b|\b(?:actually|wait|correction|on\ssecond\sthought|scratch\sthat|let\sme\sreconsider"
+    r"|i\swas\swrong|i\s(?:first|initially)\sthought|(?:first|initially)\si\sthought|tempting)\b"
+    r"|\b(?:can't|cannot|can\snot|couldn't)\sbe\s(?:right|correct)\b|\bi\shad\s[^.\n]{0,40}\breversed\b",
+    re.IGNORECASE,
+)
+
+
+def _revision(text: str) -> int | None:
+    end = None
+    for match in _REVISION.finditer(text):
+        end = match.end()
+    return end
+
+
+def read_response(kind: AnswerKind, response: str, question: str = "") -> Reading:
+    """The strict reading of one response of a task of answer kind `kind` (see the module docstring)."""
+    if kind is AnswerKind.CHOICE:
+        return _read_choice(response, _options(question))
+    if kind is AnswerKind.NUMBER:
+        return _read_number(response, _question_values(question))
+    return _read_motion(response)
+
+
+def answer_text(response: str) -> str:
+    """The text a response states as its answer (its announced span, else its answer region), markup removed."""
+    located = _locate(response)
+    if isinstance(located, str):
+        return ""
+    start, end = located.span or (0, len(located.region.text))
+    return located.region.text[start:end].strip()
+
+
+# The shapes most responses take (`B`, `(b).`, `1.5`, `1.5 m`) are read by one match each; the result is what
+# the full reading gives them (tests/test_strict_protocol.py checks that on the same shapes).
+_BARE_LETTER = re.compile(r"\s?[(\[]?([A-Ha-h])[)\].:]?\s?")
+_BARE_NUMBER = re.compile(r"\s?((?<![.\d])[-+]?\d+(?:\.\d+)?(?:\s?(?:m|meters?|metres?))?)\.?\s?")
+
+
+# Responses repeat a lot (`A`, `1.5`): readings are cached; every function cached here is pure.
+@lru_cache(maxsize=1 << 16)
+def _read_choice(response: str, options: tuple[tuple[str, str], ...]) -> Reading:
+    bare = _BARE_LETTER.fullmatch(response)
+    if bare:
+        letter = bare.group(1).upper()
+        if not options or any(letter == option for option, _ in options):
+            return Reading(letter, bare.span(1), "first line: lone letter")
+        return Reading(None, reason=f"{letter} is not an option")
+    located = _locate(response)
+    if isinstance(located, str):
+        return Reading(None, reason=located)
+    text, option_map = located.region.text, dict(options)
+    if located.span is None and lists_every_option(text, option_map):
+        return Reading(None, reason="lists every option without choosing one")
+    if located.revised_at is not None:
+        revised = read_choice(text[located.revised_at :], option_map, announced=False, last=True)
+        if revised.letter is not None:
+            return _checked_choice(located, "after a correction", located.revised_at, revised, option_map)
+    attempts: list[tuple[str, int, int, bool]] = []  # (rule, start, end, announced) in region.text offsets
+    if located.span is not None:
+        attempts.append((located.where, *located.span, True))
+    else:
+        attempts.append(("first line", *first_line(text), False))
+        attempts.append(("whole response", 0, len(text), False))
+    reading: ChoiceReading | None = None
+    for where, start, end, announced in attempts:
+        reading = read_choice(text[start:end], option_map, announced=announced)
+        if reading.letter is not None:
+            return _checked_choice(located, where, start, reading, option_map)
+        if not reading.reason.startswith("no option"):
+            break  # a hedge, a list of every option, a letter that is no option: final, not a reason to look on
+    if located.span is not None and reading is not None and reading.reason.startswith("no option"):
+        # `The answer is as follows.` then the answer on its own line, or an announced span with prose only.
+        rest = text[located.span[1] :]
+        later = read_choice(rest, option_map, announced=False)
+        if later.letter is not None:
+            return _checked_choice(located, "after answer phrase", located.span[1], later, option_map)
+    if reading is not None and reading.reason.startswith("no option") and located.span is None:
+        last_start = text.rstrip().rfind("\n") + 1
+        restated = option_text_match(text[last_start:], option_map)
+        if restated is not None:
+            return _choice_trace(located, "last line", last_start, restated)
+    return Reading(None, reason=reading.reason if reading else "no option letter or option text found")
+
+
+def _checked_choice(located: _Located, where: str, offset: int, reading: ChoiceReading,
+                    options: dict[str, str]) -> Reading:
+    """The letter read, unless its own line restates the text of another option (`D. blue point (sofa)` when
+    the sofa is option A, `so the answer is B` after naming option C's text): a response that contradicts
+    itself states no answer."""
+    claim = _claim(located.region.text, offset + reading.start)
+    if options and reading.rule != "option text":
+        restated = option_text_match(_without_letters(claim), options)
+        if restated is not None and restated.letter != reading.letter:
+            return Reading(None, reason=f"contradicts itself: letter {reading.letter} with the text of option "
+                                        f"{restated.letter}")
+    return _choice_trace(located, where, offset, reading)
+
+
+# The claim a letter belongs to is its sentence up to a reason (`because`, `since`, `;`): `D (right)`, `left, so B`,
+# `C, located at [689, 672]`; what follows `because` explains, and may name other options.
+_SENTENCE_END = re.compile(r"(?<![A-H])[.!?](?:\s|$)|\n|;")
+_REASON = re.compile(r"\b(?:because|since|as|given|while|whereas|but)\b", re.IGNORECASE)
+
+
+def _claim(text: str, at: int) -> str:
+    start = 0
+    for match in _SENTENCE_END.finditer(text, max(0, at - 300), at):
+        start = match.end()
+    end_match = _SENTENCE_END.search(text, at + 1, at + 300)
+    end = end_match.start() if end_match else min(len(text), at + 300)
+    reason = _REASON.search(text, at, end)
+    if reason:
+        end = reason.start()
+    before = list(_REASON.finditer(text, start, at))
+    if before:
+        start = before[-1].end()
+    return text[start:end]
+
+
+_LETTER_MARK = re.compile(r"(?<![A-Za-z0-9])[A-H](?![A-Za-z0-9])")
+
+
+def _without_letters(line: str) -> str:
+    # Option letters themselves are not option text (`B` is no word of `blue point (box)`).
+    return _LETTER_MARK.sub(" ", line)
+
+
+def _choice_trace(located: _Located, where: str, offset: int, reading: ChoiceReading) -> Reading:
+    span = located.region.source_span(offset + reading.start, offset + reading.end)
+    return Reading(reading.letter, span, f"{where}: {reading.rule}")
+
+
+@lru_cache(maxsize=1 << 16)
+def _read_number(response: str, echoes: tuple[float, ...]) -> Reading:
+    bare = _BARE_NUMBER.fullmatch(response)
+    if bare:
+        number = bare.group(1)
+        value = float(number.rstrip("metrs ") if number[-1:] in "mesr" else number)
+        return Reading(value, bare.span(1), "leading number: number")
+    located = _locate(response)
+    if isinstance(located, str):
+        return Reading(None, reason=located)
+    text = located.region.text
+    if located.revised_at is not None:
+        after = located.revised_at
+        found = measurements(text[after:])
+        if found:
+            return _checked_number(located, "after a correction", after, text[after:], found, found[-1])
+    if located.span is not None:
+        start, end = located.span
+        span_text = text[start:end]
+        found = measurements(span_text)
+        if found:
+            return _checked_number(located, located.where, start, span_text, found, _not_echoes(found, echoes)[0])
+    found = measurements(text)
+    if not found:
+        return Reading(None, reason="no number in the stated answer")
+    if echoes and _DECLINES.search(text) and all(_is_echo(m, echoes) for m in found):
+        return Reading(None, reason="declines to answer; the only numbers echo the question")
+    results = _outside_parentheses(text, [m for m in found if _is_result(text, m)])
+    results = [m for m in results if _is_result(text, m)]
+    if results:  # `2.5 - 0.3 = 2.2 m`: the result of the arithmetic is the answer
+        return _checked_number(located, "equation result", 0, text, found, results[-1])
+    candidates = _outside_parentheses(text, _not_echoes(_not_dimensions(text, found), echoes))
+    if _leads(text, candidates[0]):
+        return _checked_number(located, "leading number", 0, text, found, candidates[0])
+    return _checked_number(located, "last number", 0, text, found, candidates[-1])
+
+
+# `1.5 m or 3 m`, `either 1.4 m or 1.8 m`: two values offered, none stated.
+_OR_BETWEEN = re.compile(r"\s?,?\s?(?:or|or\s(?:perhaps|maybe|possibly|even)|maybe|perhaps)\s(?:about\s|around\s|roughly\s)?",
+                         re.IGNORECASE)
+# `1.5 m, though 3 m is equally plausible`: a second value offered as just as likely.
+_HEDGE_BETWEEN = re.compile(r"\b(?:or|though|although|maybe|perhaps|possibly|equally|could\salso|might\salso|might\sbe)\b",
+                            re.IGNORECASE)
+_HEDGE_AFTER = re.compile(r"\s?(?:m|meters?|metres?|cm)?\s(?:is|seems|looks)\s(?:equally|also|just\sas)\b", re.IGNORECASE)
+_EQUALS_BEFORE = re.compile(r"=\s?$")
+_ARITHMETIC = re.compile(r"\d\s?[-+*/x\u00d7]\s?\.?\d")
+
+
+def _is_result(text: str, measurement: Measurement) -> bool:
+    """True for the number after `=` that ends an arithmetic expression (`2.5 - 0.3 = 2.2 m`)."""
+    at = measurement.start
+    if not _EQUALS_BEFORE.search(text, max(0, at - 3), at):
+        return False
+    equals = text.rfind("=", max(0, at - 3), at)
+    return bool(_ARITHMETIC.search(text, max(0, equals - 30), equals))
+_IF_AFTER = re.compile(r"\s(?:if|when)\b", re.IGNORECASE)
+# `2.4 m, i.e. about 90 cm`, `3.7 m (just over 1 meter)`: the same length said again, in other words.
+_RESTATED_BETWEEN = re.compile(
+    r"\s?[,(]?(?:\s?(?:i\.e\.,?|that\sis,?|which\sis|which's|that's|or|roughly|about|approximately|around|~"
+    r"|just\s(?:over|under)|nearly|almost|close\sto|\u2248)){0,3}\s?",
+    re.IGNORECASE,
+)
+_DECLINES = re.compile(
+    r"\b(?:can't|cannot|can\snot|unable\sto|impossible\sto|not\spossible\sto|no\sway\sto)\s(?:\w+\s)?"
+    r"(?:determine|tell|estimate|judge|measure|know|say|infer|compute|calculate|work\sout|figure\sout|be\ssure)\b",
+    re.IGNORECASE,
+)
+# A length followed by one of these describes an object's size or the camera's height, not the answer.
+_DIMENSION_AFTER = re.compile(
+    r"\s(?:long|wide|tall|high|deep|thick|across|in\s(?:length|width|height|diameter)|above\sthe\s(?:floor|ground))\b",
+    re.IGNORECASE,
+)
+
+
+def _checked_number(located: _Located, where: str, offset: int, text: str, found: list[Measurement],
+                    chosen: Measurement) -> Reading:
+    """The number chosen, unless the response hedges between it and another value, or restates it as a
+    length that disagrees (`0.7 m, i.e. about 150 cm`): then it states no answer."""
+    at = found.index(chosen)
+    following = found[at + 1] if at + 1 < len(found) else None
+    preceding = found[at - 1] if at > 0 else None
+    for first, second in ((chosen, following), (preceding, chosen)):
+        if first is None or second is None or abs(first.value - second.value) <= 1e-9:
+            continue
+        between = text[first.end : second.start]
+        either = text[max(0, first.start - 12) : first.start].lower().rstrip().endswith(("either", "either about"))
+        hedged = (_OR_BETWEEN.fullmatch(between) or (either and " or " in f" {between.lower()} ")
+                  or (len(between) < 40 and _HEDGE_BETWEEN.search(between) and _HEDGE_AFTER.match(text, second.end)))
+        if hedged:
+            return Reading(None, reason=f"hedges between two values ({first.value:g} and {second.value:g} m)")
+        if (second is following and _RESTATED_BETWEEN.fullmatch(between)
+                and abs(first.value - second.value) > 0.25 * max(abs(first.value), abs(second.value))):
+            return Reading(None, reason=f"contradicts itself: {first.value:g} m restated as {second.value:g} m")
+    conditional = [m for m in found if _IF_AFTER.match(text, m.end) or _IF_AFTER.match(text, m.end + 1)]
+    if len({round(m.value, 9) for m in conditional}) > 1:
+        return Reading(None, reason="states a different value under each condition")
+    return _number_trace(located, where, offset, chosen)
+
+
+def _is_echo(measurement: Measurement, echoes: tuple[float, ...]) -> bool:
+    return any(abs(measurement.value - e) <= _ECHO_TOLERANCE * max(1.0, abs(e)) for e in echoes)
+
+
+def _not_dimensions(text: str, found: list[Measurement]) -> list[Measurement]:
+    """`found` without sizes and heights (`the bed is 2 m long`), unless nothing else is left."""
+    kept = [m for m in found if not _DIMENSION_AFTER.match(text, m.end)]
+    return kept or found
+
+
+def _not_echoes(found: list[Measurement], echoes: tuple[float, ...]) -> list[Measurement]:
+    """`found` without the numbers that repeat a value of the question, unless nothing else is left."""
+    kept = [m for m in found if not _is_echo(m, echoes)]
+    return kept or found
+
+
+def _outside_parentheses(text: str, found: list[Measurement]) -> list[Measurement]:
+    """`found` without the numbers inside parentheses (`1.1 m (the red object is at 3.5 m)`), unless nothing
+    else is left."""
+    if len(found) < 2 or "(" not in text:
+        return found
+    depth_at: dict[int, int] = {}
+    depth, positions = 0, iter(sorted(m.start for m in found))
+    target = next(positions, None)
+    for i, char in enumerate(text):
+        while target is not None and target == i:
+            depth_at[i] = depth
+            target = next(positions, None)
+        if target is None:
+            break
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(0, depth - 1)
+    kept = [m for m in found if depth_at.get(m.start, 0) == 0]
+    return kept or found
+
+
+def _leads(text: str, measurement: Measurement) -> bool:
+    """True when the response opens with this number (`1.4 m. The camera is ...`, `About 2 m, since ...`)."""
+    before = text[: measurement.start].strip().lower().rstrip(":")
+    return not before or before in _HEDGE_WORDS
+
+
+def _number_trace(located: _Located, where: str, offset: int, measurement: Measurement) -> Reading:
+    span = located.region.source_span(offset + measurement.start, offset + measurement.end)
+    return Reading(measurement.value, span, f"{where}: {measurement.rule}")
+
+
+_EITHER_OR = re.compile(r"\beither\b[^\n]{0,80}?\bor\s(?:\w+[:=_ ]?){0,2}[-+]?\d", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1 << 16)
+def _read_motion(response: str) -> Reading:
+    located = _locate(response)
+    if isinstance(located, str):
+        return Reading(None, reason=located)
+    text = located.region.text
+    windows = []  # (where, start): the text after a correction, the announced span, the whole region
+    if located.revised_at is not None:
+        windows.append(("after a correction", located.revised_at))
+    if located.span is not None:
+        windows.append((located.where, located.span[0]))
+    windows.append(("whole response", 0))
+    for where, start in windows:
+        end = located.span[1] if where == located.where and located.span is not None else len(text)
+        items = strict_motion_items(text[start:end])
+        how = "motion items"
+        if not items:
+            items, how = prose_motion_items(text[start:end]), "motion prose"
+        if items:
+            break
+    else:
+        return Reading(None, reason="no `move_*/rotate_*: value` item in the stated answer")
+    if _EITHER_OR.search(text, start):
+        return Reading(None, reason="hedges between two motions (`either ... or ...`)")
+    values: dict[str, float] = {}
+    for key, value, _, _ in items:
+        if key in values and abs(values[key] - value) > 1e-9:
+            return Reading(None, reason=f"states two values for {key} ({values[key]:g} and {value:g})")
+        values[key] = value
+    vector = motion_vector(values)
+    span = located.region.source_span(start + items[0][2], start + items[-1][3])
+    return Reading(dict(zip(MOTION_NAMES, vector.tolist())), span, f"{where}: {how}")
+
+
+@lru_cache(maxsize=1 << 12)
+def _options(question: str) -> tuple[tuple[str, str], ...]:
+    return tuple(parse_options(question).items()) if question else ()
+
+
+@lru_cache(maxsize=1 << 12)
+def _question_values(question: str) -> tuple[float, ...]:
+    return tuple(m.value for m in measurements(question)) if question else ()
+
+
