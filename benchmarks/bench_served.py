@@ -5,6 +5,11 @@ question with a baseline model.
 
     python benchmarks/bench_served.py              # 2,000 requests (position_matching rows, 2 images each)
     python benchmarks/bench_served.py --n 500 --skip-lmms
+    python benchmarks/bench_served.py --servers 1,2,4 --n 2000   # several base URLs, least-loaded dispatch
+
+With --servers, each server answers at most --capacity requests at once after --delay seconds (a GPU's batch
+and its latency), so one server is the bottleneck and more servers should scale the client's throughput; a
+last row adds a dead URL (a closed port) to the four and measures the run with it taken out of the rotation.
 
 Requests per second through lmms-eval subtract each backend's start-up, measured by the same command
 with --limit 1.
@@ -63,12 +68,57 @@ def timed(command: list[str]) -> float:
     return time.perf_counter() - start
 
 
+def closed_port_url() -> str:
+    import socket
+
+    with socket.socket() as probe:  # bound, never listening: connections to it are refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}/v1"
+
+
+def several_servers(args) -> int:
+    counts = [int(x) for x in args.servers.split(",")]
+    servers = [subprocess.Popen([sys.executable, str(REPO / "tests" / "fault_server.py"), "--delay", str(args.delay),
+                                 "--capacity", str(args.capacity)], stdout=subprocess.PIPE, text=True)
+               for _ in range(max(counts))]
+    try:
+        urls = [server.stdout.readline().strip() for server in servers]
+        with tempfile.TemporaryDirectory() as tmp:
+            tmp = Path(tmp)
+            data = big_parquet(tmp / "big.parquet", args.n)
+            print(f"{args.n:,} requests, 2 PNG images each; each server answers {args.capacity} at once after "
+                  f"{args.delay * 1000:.0f} ms (at most {args.capacity / args.delay:.0f} requests/s); client "
+                  f"max_concurrency {args.concurrency}")
+            rows = [(f"{k} server(s)", urls[:k]) for k in counts]
+            rows.append((f"{max(counts)} server(s) + 1 dead URL", [closed_port_url(), *urls]))
+            for label, chosen in rows:
+                model_args = {"model": "fault-server", "base_url": "|".join(chosen),
+                              "max_concurrency": str(args.concurrency)}
+                start = time.perf_counter()
+                outcome = run(model="spar_openai", model_args=model_args, tasks=[f"spar_bench_{TASK}"],
+                              data=str(data), output=tmp / label.replace(" ", "_"), show_progress=False)
+                elapsed = time.perf_counter() - start
+                assert not outcome.failed_ids and outcome.stopped is None
+                print(f"{label:32s} {args.n / elapsed:8.1f} requests/s ({elapsed:.1f} s)")
+    finally:
+        for server in servers:
+            server.send_signal(signal.SIGTERM)
+            server.wait(timeout=10)
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--n", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--skip-lmms", action="store_true", help="only spar-bench run")
+    parser.add_argument("--servers", help="comma-separated server counts, e.g. 1,2,4: the multi-server benchmark")
+    parser.add_argument("--delay", type=float, default=0.05, help="with --servers: seconds per answer")
+    parser.add_argument("--capacity", type=int, default=8, help="with --servers: answers at once per server")
     args = parser.parse_args()
+    if args.servers:
+        return several_servers(args)
     server = subprocess.Popen([sys.executable, str(REPO / "tests" / "fault_server.py")], stdout=subprocess.PIPE, text=True)
     try:
         base_url = server.stdout.readline().strip()

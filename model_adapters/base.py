@@ -71,10 +71,24 @@ class Response:
     latency_s: float | None = None
     reasoning: str | None = None  # reasoning content a server returned apart from the answer
     usage: dict | None = None  # token counts as reported by the model or server
+    # Why generation stopped, in the OpenAI convention: "stop" (end of sequence or a stop string), "length"
+    # (the token limit), ...; None when the adapter could not tell.
+    finish_reason: str | None = None
 
     @property
     def failed(self) -> bool:
         return self.error is not None
+
+    @property
+    def truncated(self) -> bool | None:
+        """True when the model stopped at the token limit; None when the finish reason is unknown."""
+        return truncated_by(self.finish_reason)
+
+
+def truncated_by(finish_reason: str | None) -> bool | None:
+    """Whether a finish reason means the token limit cut the answer: True for "length", None for None
+    (unknown, never counted as truncated), False for any other reason."""
+    return None if finish_reason is None else finish_reason == "length"
 
 
 def truncate_at_stop(text: str, stop: Sequence[str]) -> str:

@@ -29,4 +29,5 @@ class BaselineAdapter:
             start = time.perf_counter()
             text = self._answers[request.question_id]
             key = request_key(self.identity, request)
-            on_response(Response(key, request.question_id, request.task, text, latency_s=time.perf_counter() - start))
+            on_response(Response(key, request.question_id, request.task, text, latency_s=time.perf_counter() - start,
+                                 finish_reason="stop"))  # a baseline's answer is whole: never cut by a limit

@@ -306,9 +306,19 @@ class HFAdapter:
                     truncate_at_stop(text, settings.stop),
                     latency_s=latency,
                     usage=usage,
+                    finish_reason=self._finish_reason(row, text, usage["completion_tokens"], settings),
                 )
             )
         return responses
+
+    def _finish_reason(self, row: list[int], text: str, completion_tokens: int, settings: GenerationSettings) -> str:
+        """"stop" when generation ended on an end-of-sequence token or a stop string, "length" when it used every
+        one of `max_new_tokens` without either (the answer may be cut)."""
+        eos = self.model.generation_config.eos_token_id
+        eos_ids = set(eos if isinstance(eos, list) else [eos]) - {None}
+        if any(token in eos_ids for token in row) or any(marker and marker in text for marker in settings.stop):
+            return "stop"
+        return "length" if completion_tokens >= settings.max_new_tokens else "stop"
 
     def _generate_kwargs(self, settings: GenerationSettings) -> dict:
         kwargs: dict[str, Any] = {

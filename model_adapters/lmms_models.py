@@ -7,6 +7,7 @@ images), so `--model spar_oracle --tasks spar_bench_synth` runs offline in secon
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from lmms_eval.api.instance import Instance
@@ -134,15 +135,28 @@ class SparAdapterModel(lmms):
             self._adapter = make_adapter(self.model_name, self.model_args, questions)
         keys = [request_key(self._adapter.identity, r) for r in prepared]
         folder = self.journal_dir / f"{self.model_name}-{_identity_digest(self._adapter.identity)}"
+        from spar_bench.model_adapters.health import AdapterStopped
+
+        stopped = None
         # every rank's file: a rerun may use another number of processes
         with Journal(folder / f"rank{self._rank}.jsonl") as journal:
-            responses, _ = ask_unanswered(self._adapter, prepared, keys, journal, earlier=answered_in(folder))
+            for line in journal.damaged:
+                print(f"spar-bench: {line}", file=sys.stderr)
+            earlier = answered_in(folder)
+            try:
+                responses, _ = ask_unanswered(self._adapter, prepared, keys, journal, earlier=earlier)
+            except AdapterStopped as stop:
+                stopped = stop.reason
+                responses = [earlier.get(key) or journal.answered(key) or journal.failed(key) for key in keys]
         failed = [r.question_id for r, response in zip(prepared, responses) if response is None or response.failed]
         if failed:
-            raise RuntimeError(
-                f"{len(failed)} request(s) failed and must not be scored: ids {failed[:50]}; their errors are in "
-                f"{folder}; run the same command again to retry them"
+            message = (
+                f"{len(failed)} request(s) failed and must not be scored: ids {failed[:50]}"
+                + (f"; stopped sending requests: {stopped}" if stopped else "")
+                + f"; the journal (with their errors) is {folder}; run the same command again to retry them"
             )
+            _report_failure_at_exit(f"SPAR-Bench evaluation with {self.model_name} FAILED: {message}")
+            raise RuntimeError(message)
         return [response.text for response in responses]
 
     def loglikelihood(self, requests):
@@ -150,6 +164,43 @@ class SparAdapterModel(lmms):
 
     def generate_until_multi_round(self, requests):
         raise NotImplementedError("SPAR-Bench tasks only generate answers")
+
+
+# Set by `spar-bench lmms-eval`, which turns a failure into its own exit status 1.
+EXIT_STATUS_HANDLED = False
+_failures: list[str] = []
+
+
+def _report_failure_at_exit(message: str) -> None:
+    """Repeat `message` as the last line of the process and, under `python -m lmms_eval` (which logs the error
+    and exits 0), make the exit status 1: only when a SPAR-Bench evaluation failed, after every other exit
+    handler ran. Set SPAR_BENCH_LMMS_EXIT_STATUS=0 to keep lmms-eval's exit status."""
+    import atexit
+
+    print(message, file=sys.stderr, flush=True)
+    if not _failures:
+        atexit.register(_at_exit)
+    _failures.append(message)
+
+
+def _at_exit() -> None:
+    import atexit
+    import os
+
+    for message in _failures:
+        print(f"\n{message}", file=sys.stderr, flush=True)
+    if EXIT_STATUS_HANDLED or os.environ.get("SPAR_BENCH_LMMS_EXIT_STATUS") == "0":
+        return
+    program = Path(sys.argv[0] if sys.argv else "")
+    if not (program.name.replace("-", "_").startswith("lmms_eval") or program.parent.name == "lmms_eval"):
+        return  # not lmms-eval's CLI (a test, a notebook): never end someone else's process
+    try:
+        atexit.unregister(_at_exit)
+        atexit._run_exitfuncs()  # the handlers registered before ours still run
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(1)
 
 
 def _identity_digest(identity: dict) -> str:

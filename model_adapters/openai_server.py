@@ -21,16 +21,22 @@ import json
 import math
 import os
 import random
+import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
+
 from spar_bench.model_adapters.base import GenerationSettings, Request, Response, request_key, truncate_at_stop
+from spar_bench.model_adapters.health import AdapterStopped, ServerHealth
+from spar_bench.redact import redact_text
 
 __all__ = [
+    "AdapterStopped",
     "ConfigurationError",
     "ConnectionFailure",
     "OpenAIAdapterError",
@@ -82,15 +88,35 @@ class TimeoutFailure(RequestFailure):
 
 
 class ConnectionFailure(RequestFailure):
-    """The connection could not be made or was dropped before a complete answer."""
+    """The connection could not be made or was dropped before a complete answer. `refused` when it could not
+    be made at all (nothing listens there)."""
 
     label = "connection"
+
+    def __init__(self, message: str, *, refused: bool = False):
+        super().__init__(message)
+        self.refused = refused
 
 
 class ProtocolFailure(RequestFailure):
     """A 2xx answer that is not a chat completion: malformed JSON, or no choices."""
 
     label = "protocol"
+
+
+class NoAnswerFailure(ProtocolFailure):
+    """A well-formed completion that carries no answer (`content: null`, e.g. every token spent on reasoning).
+    Final: greedy decoding would say the same again; a rerun of the command asks once more."""
+
+    retryable = False
+    label = "no answer"
+
+
+class BodyTooLargeFailure(ProtocolFailure):
+    """The response body passed `max_response_bytes`; reading stopped there, so memory stays bounded."""
+
+    retryable = False
+    label = "body too large"
 
 
 class StatusFailure(RequestFailure):
@@ -191,14 +217,33 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     return max(0.0, (when - now).total_seconds())
 
 
-def _retry_after_of(response: httpx.Response) -> float | None:
-    milliseconds = response.headers.get("retry-after-ms")  # OpenAI's own servers send this as well
+def _retry_after_of(headers: httpx.Headers) -> float | None:
+    milliseconds = headers.get("retry-after-ms")  # OpenAI's own servers send this as well
     if milliseconds:
         try:
             return max(0.0, float(milliseconds) / 1000)
         except ValueError:
             pass
-    return parse_retry_after(response.headers.get("retry-after"))
+    return parse_retry_after(headers.get("retry-after"))
+
+
+def _error_text(content: bytes, limit: int = 300) -> str:
+    """What an error body says: `error.message` (OpenAI, vLLM), `message` or `detail` of a JSON body, else the
+    text itself; at most `limit` characters, one line."""
+    text = content[: 64 * 1024].decode("utf-8", errors="replace")
+    try:
+        data = json.loads(text)
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        error = data.get("error")
+        for candidate in (error.get("message") if isinstance(error, dict) else error, data.get("message"),
+                          data.get("detail")):
+            if isinstance(candidate, str) and candidate.strip():
+                text = candidate
+                break
+    text = " ".join(text.split())
+    return text[:limit] + ("..." if len(text) > limit else "")
 
 
 # --- spreading over servers -------------------------------------------------------------------------------------
@@ -208,18 +253,23 @@ class _ServerPool:
     """Least-loaded choice among base URLs, ties broken round-robin; a retry avoids the server that just failed
     when there is another."""
 
-    def __init__(self, endpoints: Sequence[str]):
+    def __init__(self, endpoints: Sequence[str], alive: list[bool] | None = None):
         self.endpoints = list(endpoints)
+        self.alive = alive if alive is not None else [True] * len(self.endpoints)  # shared with ServerHealth
         self.in_flight = [0] * len(self.endpoints)
         self.sent = [0] * len(self.endpoints)
         self._next = 0
 
     def acquire(self, avoid: int | None = None) -> int:
+        """The index of the server for the next try (a server taken out is never chosen while another lives)."""
         count = len(self.endpoints)
+        living = sum(self.alive)
         best = None
         for offset in range(count):
             index = (self._next + offset) % count
-            if index == avoid and count > 1:
+            if living and not self.alive[index]:
+                continue
+            if index == avoid and living > 1:
                 continue
             if best is None or self.in_flight[index] < self.in_flight[best]:
                 best = index
@@ -260,6 +310,18 @@ def _endpoint(base_url: str) -> str:
     return root + "/chat/completions"
 
 
+def _api_key(given: str | None, path: str | None, variable: str) -> str | None:
+    if given:
+        return given
+    if path:
+        try:
+            lines = Path(path).expanduser().read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise ConfigurationError(f"api_key_file {path!r} cannot be read: {exc}") from None
+        return lines[0].strip() if lines and lines[0].strip() else None
+    return os.environ.get(variable) or None
+
+
 def _positive(name: str, value, *, allow_none: bool = False, allow_zero: bool = False):
     if value is None and allow_none:
         return None
@@ -293,11 +355,22 @@ class OpenAIServerAdapter:
     - `base_url`: the server's OpenAI root, e.g. `http://127.0.0.1:8000/v1`; several separated by `|`, `;`,
       spaces or commas (or a list) spread requests over several servers (data parallelism). Falls back to
       `$OPENAI_BASE_URL`. Not part of `identity`: the same model elsewhere gives the same answers.
-    - `api_key`: sent as a bearer token; falls back to `$OPENAI_API_KEY`, else none is sent.
+    - `api_key`: sent as a bearer token. Read, in this order, from `api_key`, the file `api_key_file` (its
+      first line), the environment variable named by `api_key_env` (default `OPENAI_API_KEY`); else none is sent.
+      The key is never written to any file (results, journals, bundles, entries).
     - `max_concurrency`: requests in flight at once, over all servers (default 32).
-    - `timeout_s`: total time allowed for one try of one request (default 120).
+    - `timeout_s`: total time allowed for one try of one request, body included (default 60: a VLM answering
+      100 tokens takes seconds, even queued behind 31 others).
     - `max_retries`: tries after the first one, for 408, 429, 5xx, timeouts, dropped connections and
-      malformed answers (default 5). Other 4xx are final.
+      malformed answers (default 5). Other 4xx, `content: null` and an oversized body are final.
+    - `breaker_failures`: stop the whole run after this many tries in a row failed with no answer in between
+      (default 10), naming what the server said. A server that refuses `dead_after` connections in a row
+      (default 2) or answers 401/403/404 before any answer is taken out of the rotation; with none left the
+      run stops at once.
+    - `stall_timeout_s`: stop the run when no answer arrived for this long while requests wait (default 180).
+      So a server that accepts connections and never answers ends a run within `stall_timeout_s`, and within
+      `timeout_s` when at least `breaker_failures` requests are in flight.
+    - `max_response_bytes`: cap on one response body (default 8 MiB; a 100-token answer is about 1 KB).
     - `backoff_base_s`, `backoff_max_s`: exponential backoff with full jitter, a wait drawn from
       [0, min(max, base * 2**retry)]; a `Retry-After` (or `retry-after-ms`) header is waited in full (capped at
       `retry_after_max_s`), plus a little jitter.
@@ -321,9 +394,15 @@ class OpenAIServerAdapter:
         base_url: str | Sequence[str] | None = None,
         *,
         api_key: str | None = None,
+        api_key_file: str | None = None,
+        api_key_env: str = "OPENAI_API_KEY",
         max_concurrency: int | str = 32,
-        timeout_s: float | str = 120.0,
+        timeout_s: float | str = 60.0,
         max_retries: int | str = 5,
+        breaker_failures: int | str = 10,
+        dead_after: int | str = 2,
+        stall_timeout_s: float | str = 180.0,
+        max_response_bytes: int | str = 8 * 2**20,
         backoff_base_s: float | str = 0.5,
         backoff_max_s: float | str = 30.0,
         retry_after_max_s: float | str = 120.0,
@@ -334,6 +413,7 @@ class OpenAIServerAdapter:
         seed: int | str | None = None,
         extra_body: dict | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        warn: Callable[[str], None] | None = None,
     ):
         if not model or not str(model).strip():
             raise ConfigurationError(
@@ -349,10 +429,15 @@ class OpenAIServerAdapter:
         self.model = str(model).strip()
         self.base_urls = urls
         self._endpoints = [_endpoint(url) for url in urls]
-        self.api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY")
+        self.api_key = _api_key(api_key, api_key_file, api_key_env)
         self.max_concurrency = int(_positive("max_concurrency", max_concurrency))
         self.timeout_s = _positive("timeout_s", timeout_s)
         self.max_retries = int(_positive("max_retries", max_retries, allow_zero=True))
+        self.breaker_failures = int(_positive("breaker_failures", breaker_failures))
+        self.dead_after = int(_positive("dead_after", dead_after))
+        self.stall_timeout_s = _positive("stall_timeout_s", stall_timeout_s)
+        self.max_response_bytes = int(_positive("max_response_bytes", max_response_bytes))
+        self._warn = warn or (lambda line: print(line, file=sys.stderr, flush=True))
         self.backoff_base_s = _positive("backoff_base_s", backoff_base_s, allow_zero=True)
         self.backoff_max_s = _positive("backoff_max_s", backoff_max_s, allow_zero=True)
         self.retry_after_max_s = _positive("retry_after_max_s", retry_after_max_s, allow_zero=True)
@@ -389,6 +474,20 @@ class OpenAIServerAdapter:
             **({"extra_body": self.extra_body} if self.extra_body else {}),
         }
         self.requests_per_server: dict[str, int] = {}  # after `generate`: tries sent to each base URL
+        self.answers_per_server: dict[str, int] = {}  # after `generate`: answers each base URL gave
+        self._started: dict[int, float] = {}  # in-flight request -> when its first try began
+
+    def in_flight(self) -> tuple[int, float]:
+        """(requests in flight now, age in seconds of the oldest; 0.0 when none), for a progress line."""
+        for _ in range(3):  # read from another thread (a progress bar) while the event loop changes the dict
+            try:
+                started = list(self._started.values())
+                break
+            except RuntimeError:
+                continue
+        else:
+            return 0, 0.0
+        return len(started), (time.monotonic() - min(started)) if started else 0.0
 
     # -- building a request body --
 
@@ -458,7 +557,8 @@ class OpenAIServerAdapter:
             except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
                 outcome.append(exc)
 
-        thread = threading.Thread(target=run, name="spar-openai-adapter")
+        # A daemon: Ctrl-C in the waiting thread must end the process, not wait for every request.
+        thread = threading.Thread(target=run, name="spar-openai-adapter", daemon=True)
         thread.start()
         thread.join()
         if outcome:
@@ -479,16 +579,37 @@ class OpenAIServerAdapter:
         )
 
     async def _generate(self, requests: list[Request], on_response: Callable[[Response], None]) -> None:
-        servers = _ServerPool(self._endpoints)
+        health = ServerHealth(
+            [redact_text(url) for url in self.base_urls], breaker_failures=self.breaker_failures, dead_after=self.dead_after,
+            stall_timeout_s=self.stall_timeout_s, warn=self._warn,
+        )
+        servers = _ServerPool(self._endpoints, health.alive)
         pending = iter(requests)  # shared by the workers: each takes the next request when it is free
+        taken = 0
+        stop = asyncio.Event()
 
         async def work(client: httpx.AsyncClient) -> None:
+            nonlocal taken
             for request in pending:
-                on_response(await self._answer(client, servers, request))
+                if health.stopped:
+                    return
+                taken += 1
+                response = await self._answer(client, servers, health, request)
+                if response is not None:
+                    on_response(response)
+                if health.stopped:
+                    stop.set()
+                    return
 
         async def worker() -> None:
             async with self._client() as client:
                 await work(client)
+
+        async def watchdog() -> None:  # the stall detector, and a wake-up for a stop decided inside a try
+            while not health.stopped:
+                await asyncio.sleep(min(1.0, self.stall_timeout_s / 4))
+                health.check_stall(len(self._started))
+            stop.set()
 
         count = min(self.max_concurrency, len(requests))
         shared = None
@@ -497,25 +618,45 @@ class OpenAIServerAdapter:
             workers = [asyncio.ensure_future(work(shared)) for _ in range(count)]
         else:
             workers = [asyncio.ensure_future(worker()) for _ in range(count)]
+        everything = asyncio.gather(*workers)
+        guard = asyncio.ensure_future(watchdog())
+        stopped = asyncio.ensure_future(stop.wait())
+        async def cancel_workers() -> None:
+            everything.cancel()  # cancels every worker; the gathering future's own error is then retrieved
+            await asyncio.gather(everything, *workers, return_exceptions=True)
+
         try:
-            await asyncio.gather(*workers)
+            await asyncio.wait([everything, stopped], return_when=asyncio.FIRST_COMPLETED)
+            if everything.done():
+                everything.result()  # an exception of on_response is raised here
+            else:  # stopped: requests in flight are abandoned (not journaled; a rerun asks them)
+                await cancel_workers()
         except BaseException:
-            for task in workers:
-                task.cancel()
-            await asyncio.gather(*workers, return_exceptions=True)
+            await cancel_workers()
             raise
         finally:
+            guard.cancel()
+            stopped.cancel()
+            await asyncio.gather(guard, stopped, return_exceptions=True)
+            self._started.clear()
             self.requests_per_server = dict(zip(self.base_urls, servers.sent))
+            self.answers_per_server = dict(zip(health.urls, health.answered))  # written to files: redacted
             if shared is not None:
                 await shared.aclose()
+        if health.stopped:
+            raise AdapterStopped(health.stopped, unsent=len(requests) - taken)
 
-    async def _answer(self, client: httpx.AsyncClient, servers: _ServerPool, request: Request) -> Response:
+    async def _answer(
+        self, client: httpx.AsyncClient, servers: _ServerPool, health: ServerHealth, request: Request
+    ) -> Response | None:
+        """The response to one request; None when the run was stopped before it had one."""
         key = request_key(self.identity, request)
         start = time.perf_counter()
 
-        def failed(error: str) -> Response:
+        def failed(error: str) -> Response:  # journaled: a URL's password or a key never goes in
             return Response(
-                key, request.question_id, request.task, None, error=error, latency_s=time.perf_counter() - start
+                key, request.question_id, request.task, None, error=redact_text(error),
+                latency_s=time.perf_counter() - start,
             )
 
         try:
@@ -528,30 +669,43 @@ class OpenAIServerAdapter:
 
         failures: list[RequestFailure] = []
         avoid = None
-        for retry in range(self.max_retries + 1):
-            if retry:
-                await asyncio.sleep(self._delay(retry - 1, failures[-1].retry_after))
-            server = servers.acquire(avoid)
-            try:
-                text, reasoning, usage = await self._try(client, self._endpoints[server], body)
-                text = truncate_at_stop(text, request.settings.stop)
-            except RequestFailure as failure:
-                failures.append(failure)
-                avoid = server
-                if not failure.retryable:
-                    break
-                continue
-            finally:
-                servers.release(server)
-            return Response(
-                key,
-                request.question_id,
-                request.task,
-                text,
-                latency_s=time.perf_counter() - start,
-                reasoning=reasoning,
-                usage=usage,
-            )
+        token = id(request) ^ id(failures)
+        self._started[token] = time.monotonic()
+        try:
+            for retry in range(self.max_retries + 1):
+                if retry:
+                    await asyncio.sleep(self._delay(retry - 1, failures[-1].retry_after))
+                if health.stopped:
+                    return None
+                server = servers.acquire(avoid)
+                try:
+                    text, reasoning, usage, finish_reason = await self._try(client, self._endpoints[server], body)
+                    text = truncate_at_stop(text, request.settings.stop)
+                except RequestFailure as failure:
+                    failures.append(failure)
+                    avoid = server
+                    health.failure(
+                        server, message=redact_text(str(failure)), refused=getattr(failure, "refused", False),
+                        status=getattr(failure, "status", None),
+                    )
+                    if not failure.retryable:
+                        break
+                    continue
+                finally:
+                    servers.release(server)
+                health.success(server)
+                return Response(
+                    key,
+                    request.question_id,
+                    request.task,
+                    text,
+                    latency_s=time.perf_counter() - start,
+                    reasoning=reasoning,
+                    usage=usage,
+                    finish_reason=finish_reason,
+                )
+        finally:
+            self._started.pop(token, None)
         tries = len(failures)
         labels = ", ".join(failure.label for failure in failures)
         return failed(f"{failures[-1]} (after {tries} {'try' if tries == 1 else 'tries'}: {labels})")
@@ -564,26 +718,48 @@ class OpenAIServerAdapter:
         return min(retry_after, self.retry_after_max_s) + self._random.uniform(0.0, min(self.backoff_base_s, 0.1))
 
     async def _try(self, client: httpx.AsyncClient, endpoint: str, body: bytes):
-        """One POST: (text, reasoning, usage), or a `RequestFailure` describing what went wrong."""
+        """One POST: (text, reasoning, usage, finish_reason), or a `RequestFailure` describing what went wrong. The
+        whole try, body included, ends within `timeout_s`, and at most `max_response_bytes` of body are read."""
         try:
-            response = await asyncio.wait_for(client.post(endpoint, content=body), self.timeout_s)
+            status, reason, headers, content = await asyncio.wait_for(self._post(client, endpoint, body), self.timeout_s)
         except (asyncio.TimeoutError, httpx.TimeoutException):
-            raise TimeoutFailure(f"no answer from {endpoint} within {self.timeout_s:g} s") from None
+            raise TimeoutFailure(f"no answer from {endpoint} within {self.timeout_s:g} s (timeout_s)") from None
+        except httpx.ConnectError as exc:
+            detail = str(exc) or type(exc).__name__
+            raise ConnectionFailure(f"connection to {endpoint} refused or impossible: {detail}", refused=True) from None
         except httpx.TransportError as exc:
             detail = str(exc) or type(exc).__name__
             raise ConnectionFailure(f"connection to {endpoint} failed: {detail}") from None
-        if response.status_code >= 300:
-            excerpt = response.text[:300].strip()
+        if status >= 300:
             raise StatusFailure(
-                response.status_code,
-                f"HTTP {response.status_code} from {endpoint}: {excerpt or response.reason_phrase}",
-                retry_after=_retry_after_of(response),
+                status,
+                f"HTTP {status} from {endpoint}: {_error_text(content) or reason}",
+                retry_after=_retry_after_of(headers),
             )
         try:
-            data = json.loads(response.content)
+            data = json.loads(content)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ProtocolFailure(f"malformed JSON from {endpoint}: {exc}") from None
         return self._parse_completion(data, endpoint)
+
+    async def _post(self, client: httpx.AsyncClient, endpoint: str, body: bytes):
+        """(status, reason, headers, body bytes), reading the body as a stream under `max_response_bytes`."""
+        cap = self.max_response_bytes
+        async with client.stream("POST", endpoint, content=body) as response:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > cap:
+                raise BodyTooLargeFailure(
+                    f"answer from {endpoint} declares {declared} bytes; max_response_bytes is {cap}"
+                )
+            chunks, size = [], 0
+            async for chunk in response.aiter_bytes():
+                size += len(chunk)
+                if size > cap:
+                    raise BodyTooLargeFailure(
+                        f"answer from {endpoint} passed max_response_bytes ({cap}); the rest was not read"
+                    )
+                chunks.append(chunk)
+            return response.status_code, response.reason_phrase, response.headers, b"".join(chunks)
 
     @staticmethod
     def _parse_completion(data, endpoint: str):
@@ -601,10 +777,16 @@ class OpenAIServerAdapter:
             raise ProtocolFailure(f"answer from {endpoint} has non-text content: {type(content).__name__}")
         reasoning = message.get("reasoning_content") or message.get("reasoning")
         usage = data.get("usage")
-        # content None: the model said nothing (e.g. reasoning used every token). That is the model's answer,
-        # an empty one, not a transport failure.
+        if content is None:  # never scored as an (empty) answer: it says nothing about the question
+            finish = choices[0].get("finish_reason")
+            raise NoAnswerFailure(
+                f"answer from {endpoint} has content null"
+                + (f" (finish_reason {finish!r}" + (", reasoning only)" if reasoning else ")") if finish else "")
+            )
         return (
-            content if content is not None else "",
+            content,
             reasoning if isinstance(reasoning, str) and reasoning else None,
             usage if isinstance(usage, dict) else None,
+            # "length": the token limit cut the answer (Response.truncated)
+            choices[0].get("finish_reason") if isinstance(choices[0].get("finish_reason"), str) else None,
         )

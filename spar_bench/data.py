@@ -11,6 +11,8 @@ import hashlib
 import io
 import json
 import math
+import os
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -32,6 +34,15 @@ HUB_DATASETS: dict[str, str] = {
 EMBEDDED = "synth"
 REQUIRED_COLUMNS = ("id", "task", "question", "answer", "image")
 OPTION_LETTERS = frozenset("ABCDEFGH")
+# The largest image (width * height) a dataset may hold: SPAR-Bench's are under 2 MP; 40 MP keeps a decoded RGB
+# image near 120 MB. Raise it with `validate --max-image-pixels N` or $SPAR_BENCH_MAX_IMAGE_PIXELS.
+DEFAULT_MAX_IMAGE_PIXELS = 40_000_000
+
+
+def max_image_pixels() -> int:
+    """The pixel cap in force: $SPAR_BENCH_MAX_IMAGE_PIXELS when set to a positive whole number, else the default."""
+    value = os.environ.get("SPAR_BENCH_MAX_IMAGE_PIXELS", "")
+    return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_MAX_IMAGE_PIXELS
 
 
 class DatasetError(Exception):
@@ -110,24 +121,48 @@ def answer_problem(task: str, answer: object) -> str | None:
     return None
 
 
-def image_problem(images: object) -> str | None:
-    """Why a row's `image` cell is not 1 to MAX_IMAGES decodable images, or None when it is."""
+def image_problem(images: object, *, decode: bool = False, pixel_cap: int | None = None) -> str | None:
+    """Why a row's `image` cell is not 1 to MAX_IMAGES readable images, or None when it is.
+
+    Every image's header is read and its size checked against `pixel_cap` (default `max_image_pixels()`), so
+    a decompression bomb is named, not decoded; with `decode`, every image is also decoded in full, which
+    finds truncated or corrupt data that a header read cannot.
+    """
     from PIL import Image, UnidentifiedImageError
 
     if not isinstance(images, (list, tuple)) or not images:
         return "no images"
     if len(images) > MAX_IMAGES:
         return f"{len(images)} images; a row has 1 to {MAX_IMAGES}"
+    cap = pixel_cap or max_image_pixels()
     for index, image in enumerate(images):
         data = _image_bytes(image)
         if data is None:
             return f"image {index} has no bytes and no readable path"
         try:
             with Image.open(io.BytesIO(data)) as decoded:
-                decoded.size  # noqa: B018 - reading the header is the check
-        except (UnidentifiedImageError, OSError) as error:
+                width, height = decoded.size
+                if width * height > cap:
+                    return _too_large(index, width, height, cap)
+                if decode:
+                    previous, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, max(cap, Image.MAX_IMAGE_PIXELS or 0)
+                    try:
+                        decoded.load()
+                    finally:
+                        Image.MAX_IMAGE_PIXELS = previous
+        except Image.DecompressionBombError as error:  # past Pillow's own limit: only the header was read
+            size = re.search(r"\((\d+) pixels\)", str(error))
+            return f"image {index} is {size.group(1) if size else 'too many'} pixels; the cap is {cap}" + _RAISE_CAP
+        except (UnidentifiedImageError, OSError, ValueError, SyntaxError) as error:
             return f"image {index} cannot be decoded ({error})"
     return None
+
+
+_RAISE_CAP = " (raise it with `spar-bench validate --max-image-pixels N` or SPAR_BENCH_MAX_IMAGE_PIXELS)"
+
+
+def _too_large(index: int, width: int, height: int, cap: int) -> str:
+    return f"image {index} is {width}x{height} ({width * height} pixels); the cap is {cap}" + _RAISE_CAP
 
 
 def _image_bytes(image: object) -> bytes | None:
@@ -142,9 +177,10 @@ def _image_bytes(image: object) -> bytes | None:
     return None
 
 
-def row_problems(row: dict[str, Any]) -> list[RowProblem]:
+def row_problems(row: dict[str, Any], *, decode_images: bool = False) -> list[RowProblem]:
     """Every schema problem of one row; images (undecoded `{"bytes", "path"}` dicts or bytes) are checked
-    only when the row has an `image` key, so text fields can be checked alone and cheaply."""
+    only when the row has an `image` key, so text fields can be checked alone and cheaply (see `image_problem`
+    for `decode_images`)."""
     row_id = row.get("id")
     problems: list[RowProblem] = []
     if not isinstance(row_id, int):
@@ -157,12 +193,13 @@ def row_problems(row: dict[str, Any]) -> list[RowProblem]:
     question = row.get("question")
     if not isinstance(question, str) or not question.strip():
         problems.append(RowProblem(row_id, "question", "empty"))
-    if "image" in row and (problem := image_problem(row["image"])) is not None:
+    if "image" in row and (problem := image_problem(row["image"], decode=decode_images)) is not None:
         problems.append(RowProblem(row_id, "image", problem))
     return problems
 
 
-def validate_rows(rows: Iterable[dict[str, Any]], source: str, *, max_shown: int = 20) -> int:
+def validate_rows(rows: Iterable[dict[str, Any]], source: str, *, max_shown: int = 20,
+                  decode_images: bool = False) -> int:
     """Check every row; return the row count, or raise DatasetRowError listing the problems found.
 
     Also rejects duplicate ids, since results are keyed by id.
@@ -172,7 +209,7 @@ def validate_rows(rows: Iterable[dict[str, Any]], source: str, *, max_shown: int
     count = 0
     for row in rows:
         count += 1
-        problems.extend(row_problems(row))
+        problems.extend(row_problems(row, decode_images=decode_images))
         row_id = row.get("id")
         if row_id in seen:
             problems.append(RowProblem(row_id, "id", "duplicate id"))
@@ -184,15 +221,16 @@ def validate_rows(rows: Iterable[dict[str, Any]], source: str, *, max_shown: int
     return count
 
 
-def validate_dataset(dataset: datasets.Dataset, source: str) -> datasets.Dataset:
-    """Validate a `datasets.Dataset` in the hub schema without decoding the images; returns it unchanged."""
+def validate_dataset(dataset: datasets.Dataset, source: str, *, decode_images: bool = False) -> datasets.Dataset:
+    """Validate a `datasets.Dataset` in the hub schema; returns it unchanged. Images are checked by header and
+    pixel cap, and with `decode_images` decoded in full (what `spar-bench validate` does)."""
     missing = [c for c in REQUIRED_COLUMNS if c not in dataset.column_names]
     if missing:
         raise DatasetError(
             f"{source}: missing column(s) {', '.join(missing)}; the SPAR-Bench schema has "
             f"{', '.join(REQUIRED_COLUMNS)} (plus img_type, format_type, source)"
         )
-    validate_rows(undecoded_rows(dataset, REQUIRED_COLUMNS), source)
+    validate_rows(undecoded_rows(dataset, REQUIRED_COLUMNS), source, decode_images=decode_images)
     return dataset
 
 
@@ -239,7 +277,7 @@ def resolve_source(source: str) -> str:
     return HUB_DATASETS.get(source, source)
 
 
-def load_dataset(source: str = EMBEDDED, *, split: str = "test") -> datasets.Dataset:
+def load_dataset(source: str = EMBEDDED, *, split: str = "test", decode_images: bool = False) -> datasets.Dataset:
     """Load and validate a SPAR-Bench dataset from the hub, a local parquet file or folder, or `synth`.
 
     Raises DatasetUnavailableError when a hub id cannot be reached and is not cached, DatasetRowError
@@ -268,7 +306,7 @@ def load_dataset(source: str = EMBEDDED, *, split: str = "test") -> datasets.Dat
             f"Download it where the hub is reachable (`huggingface-cli download {resolved} --repo-type dataset "
             f"--local-dir DIR`) and pass the folder DIR or one of its parquet files instead of the id."
         ) from error
-    return validate_dataset(dataset, resolved)
+    return validate_dataset(dataset, resolved, decode_images=decode_images)
 
 
 def iter_questions(dataset: datasets.Dataset) -> Iterator[Question]:

@@ -60,6 +60,10 @@ def run_lmms_eval(argv: Sequence[str]) -> int:
     """Run `python -m lmms_eval argv...`; 0 only if every evaluation finished."""
     import lmms_eval.__main__ as lmms_main
 
+    from spar_bench.model_adapters import lmms_models
+
+    lmms_models.EXIT_STATUS_HANDLED = True  # this wrapper exits 1 itself
+
     failures: list[BaseException] = []
     finished: list[Mapping[str, Any]] = []
     evaluate_single = lmms_main.cli_evaluate_single

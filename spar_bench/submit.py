@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from spar_bench import __version__
+from spar_bench.redact import find_secrets, redact_args
 from spar_bench.tasks_spec import TASKS_BY_ID
 
 BUNDLE_FORMAT = 1
@@ -39,11 +40,16 @@ class Limits:
     """Caps applied before and while a bundle is read; every one is checked without trusting the bundle."""
 
     max_bundle_bytes: int = 200 * 2**20  # compressed file on disk
-    max_decompressed_bytes: int = 1 * 2**30  # everything gzip yields, tar headers included
+    max_decompressed_bytes: int = 40 * 2**20  # everything gzip yields, tar headers and padding included
     max_manifest_bytes: int = 1 * 2**20
+    # The full benchmark's predictions take about 3 MB; the cap is checked on the member's header, before a byte
+    # of it is inflated, and again as it is read.
+    max_predictions_bytes: int = 32 * 2**20
     max_line_bytes: int = 64 * 2**10  # one predictions line
+    max_lines: int = 200_000  # lines of predictions.jsonl, blank ones included
     max_json_depth: int = 16
     max_members: int = 8
+    max_seconds: float = 10.0  # wall time to inflate and read the archive
 
 
 DEFAULT_LIMITS = Limits()
@@ -112,6 +118,12 @@ def prepare(run_dir: str | Path, model_name: str, org: str, out_path: str | Path
             f"{run_dir}: neither a `spar-bench run` folder (predictions.jsonl and results.json) nor an lmms-eval "
             "output folder with samples logs (*_samples_<task>.jsonl; run lmms-eval with --log_samples)"
         )
+    if secrets := _folder_secrets(run_dir):
+        raise PrepareError(
+            f"{run_dir} still holds a secret ({'; '.join(secrets)}); nothing was packed. Delete the file or the key "
+            "in it (rotate the key if the folder was shared), and pass keys through $OPENAI_API_KEY or "
+            "api_key_file=PATH, which are never written"
+        )
     failed = [r["id"] for r in records if r.get("error")]
     if failed:
         raise PrepareError(f"{len(failed)} request(s) failed and have no answer (ids {_shown(failed)}); "
@@ -128,7 +140,7 @@ def prepare(run_dir: str | Path, model_name: str, org: str, out_path: str | Path
     manifest = {
         "bundle_format": BUNDLE_FORMAT,
         "model": {"name": model_name, "organisation": org, "adapter": meta.get("adapter"),
-                  "model_args": meta.get("model_args"), "adapter_identity": meta.get("adapter_identity")},
+                  "model_args": redact_args(meta.get("model_args")), "adapter_identity": meta.get("adapter_identity")},
         "generation_settings": meta.get("generation_settings"),
         "image_limits": meta.get("image_limits"),
         "package_version": meta.get("package_version"),
@@ -142,6 +154,21 @@ def prepare(run_dir: str | Path, model_name: str, org: str, out_path: str | Path
         "prepared_with": __version__,
     }
     return write_bundle(out_path, json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8"), predictions)
+
+
+_SECRET_SCAN_BYTES = 16 * 2**20
+
+
+def _folder_secrets(run_dir: Path) -> list[str]:
+    """'file: what' for each secret found in the folder's metadata files (results, identity, servers, lmms-eval's
+    results JSON); samples logs and predictions hold model output only and are not scanned."""
+    found = []
+    for path in sorted(run_dir.rglob("*.json")):
+        if not path.is_file() or path.stat().st_size > _SECRET_SCAN_BYTES:
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found += [f"{path.relative_to(run_dir)}: {what}" for what in find_secrets(text)]
+    return found
 
 
 def write_bundle(out_path: str | Path, manifest: bytes, predictions: bytes,
@@ -264,17 +291,25 @@ class _TooLarge(Exception):
     pass
 
 
-class _CappedStream:
-    """Decompressed bytes of a gzip file, counted as they are read; past `cap` the read raises, so a
-    compression bomb costs at most `cap` bytes of work."""
+class _TooSlow(Exception):
+    pass
 
-    def __init__(self, raw: io.BufferedReader, cap: int):
+
+class _CappedStream:
+    """Decompressed bytes of a gzip file, counted as they are read; past `cap` bytes or `deadline` (a
+    `time.monotonic()` value) the read raises, so a compression bomb costs at most `cap` bytes of work."""
+
+    def __init__(self, raw: io.BufferedReader, cap: int, deadline: float = float("inf")):
         self._gzip = gzip.GzipFile(fileobj=raw, mode="rb")
         self._cap = cap
+        self._deadline = deadline
         self.count = 0
 
     def read(self, size: int = -1) -> bytes:
-        want = self._cap + 1 - self.count if size is None or size < 0 else min(size, self._cap + 1 - self.count)
+        if time.monotonic() > self._deadline:
+            raise _TooSlow
+        room = self._cap + 1 - self.count
+        want = min(room, 2**20) if size is None or size < 0 else min(size, room, 2**20)
         data = self._gzip.read(max(want, 1))
         self.count += len(data)
         if self.count > self._cap:
@@ -315,7 +350,7 @@ def read_bundle(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> tuple[dict
             return {}, [Rejection("not_a_bundle", f"the bundle is {kind}; make one with `spar-bench submit prepare` "
                                                   "(a .tar.gz)")]
         raw.seek(0)
-        stream = _CappedStream(raw, limits.max_decompressed_bytes)
+        stream = _CappedStream(raw, limits.max_decompressed_bytes, time.monotonic() + limits.max_seconds)
         members: dict[str, bytes] = {}
         problems: list[Rejection] = []
         seen = 0
@@ -332,7 +367,7 @@ def read_bundle(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> tuple[dict
                     if member.name in members:
                         problems.append(Rejection("unexpected_member", f"member {member.name!r} appears twice"))
                         continue
-                    cap = limits.max_manifest_bytes if member.name == MANIFEST else limits.max_decompressed_bytes
+                    cap = limits.max_manifest_bytes if member.name == MANIFEST else limits.max_predictions_bytes
                     if member.size > cap:
                         problems.append(Rejection("decompressed_too_large",
                                                   f"member {member.name!r} declares {member.size} bytes; the cap is {cap}"))
@@ -342,6 +377,8 @@ def read_bundle(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> tuple[dict
         except _TooLarge:
             return {}, [Rejection("decompressed_too_large", f"the bundle inflates to more than "
                                                             f"{limits.max_decompressed_bytes} bytes (compression bomb?)")]
+        except _TooSlow:
+            return {}, [Rejection("too_slow", f"the bundle took more than {limits.max_seconds:g} s to read")]
         except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
             return {}, [Rejection("corrupt_bundle", f"the archive cannot be read ({error})")]
     for name in MEMBERS:
@@ -448,16 +485,21 @@ class _Lines:
 
 def _parse_predictions(data: bytes, limits: Limits) -> _Lines:
     out = _Lines()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        out.problems.append(Rejection("malformed_json", f"{PREDICTIONS} is not UTF-8 ({error})"))
-        return out
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line.strip():
+    for number, raw in enumerate(io.BytesIO(data), start=1):  # lazily: a list of every line is never built
+        if number > limits.max_lines:
+            out.problems.append(Rejection("too_many_lines", f"{PREDICTIONS} has more than {limits.max_lines} lines"))
+            break
+        if len(out.problems) > 1000:  # enough to act on; the rest would only cost memory
+            break
+        if not raw.strip():
             continue
         where = f"{PREDICTIONS} line {number}"
-        if len(line.encode("utf-8")) > limits.max_line_bytes:
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            out.problems.append(Rejection("malformed_json", f"{where}: not UTF-8 ({error})"))
+            continue
+        if len(raw) > limits.max_line_bytes:
             out.problems.append(Rejection("line_too_long", f"{where}: longer than {limits.max_line_bytes} bytes"))
             continue
         record, problem = load_json_limited(line, limits.max_json_depth, where)
@@ -647,7 +689,8 @@ def _entry(manifest: dict, reference: Reference, split: str | None, scores: dict
         model_name=model["name"],
         organisation=model["organisation"],
         adapter=model.get("adapter"),
-        model_args=model.get("model_args"),
+        model_args=redact_args(model.get("model_args")) if isinstance(model.get("model_args"), dict)
+        else model.get("model_args"),
         adapter_identity=model.get("adapter_identity"),
         generation_settings=manifest.get("generation_settings"),
         image_limits=limits if isinstance(limits, dict) else {},

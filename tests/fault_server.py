@@ -46,12 +46,13 @@ def answer_for(prompt: str) -> str:
 class Reply:
     """What the server does with one chat request."""
 
-    kind: str = "ok"  # ok | status | hang | drop | malformed | no_choices
+    kind: str = "ok"  # ok | status | hang | drop | malformed | no_choices | empty_choices | null_content | endless
     delay_s: float = 0.0  # wait before acting (a slow but correct answer when kind is "ok")
     status: int = 200
     headers: tuple[tuple[str, str], ...] = ()
     reasoning: str | None = None  # sent apart from the answer, under `reasoning_field`
     reasoning_field: str = "reasoning_content"
+    message: str | None = None  # the error text of a status reply (default "injected <status>")
 
     @classmethod
     def ok(cls, delay_s: float = 0.0, *, reasoning: str | None = None, reasoning_field: str = "reasoning_content"):
@@ -81,6 +82,21 @@ class Reply:
     def no_choices(cls):
         """A 200 with a JSON body that has no choices."""
         return cls("no_choices")
+
+    @classmethod
+    def empty_choices(cls):
+        """A 200 completion whose `choices` is an empty list."""
+        return cls("empty_choices")
+
+    @classmethod
+    def null_content(cls):
+        """A 200 completion whose message has `content: null`."""
+        return cls("null_content")
+
+    @classmethod
+    def endless(cls, seconds: float = 30.0):
+        """A 200 with a chunked body that never ends: 64 KiB chunks of spaces for up to `seconds`."""
+        return cls("endless", delay_s=seconds)
 
 
 @dataclass
@@ -140,6 +156,7 @@ class FaultServer:
         port: int = 0,
         record: bool = True,
         model: str = "fault-server",
+        capacity: int | None = None,
     ):
         self._script = collections.deque(script)
         self.default = default or Reply.ok()
@@ -147,6 +164,8 @@ class FaultServer:
         self.port = port
         self.record = record
         self.model = model
+        self.capacity = capacity  # requests answered at once (a GPU's batch); more wait their turn
+        self._capacity: asyncio.Semaphore | None = None
         self.received: list[ReceivedRequest] = []
         self.chat_requests = 0
         self.in_flight = 0
@@ -262,8 +281,8 @@ class FaultServer:
                     break
                 if headers.get("connection", "").lower() == "close":
                     break
-        except (ConnectionError, asyncio.IncompleteReadError, ValueError):
-            pass
+        except (ConnectionError, asyncio.IncompleteReadError, ValueError, asyncio.CancelledError):
+            pass  # a cancel comes from stop(): the connection just ends
         finally:
             self._connections.discard(task)
             writer.close()
@@ -288,7 +307,13 @@ class FaultServer:
                 self.received.append(ReceivedRequest(method, path, headers, body, reply))
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        if self.capacity is not None:
+            self._capacity = self._capacity or asyncio.Semaphore(self.capacity)
+            await self._capacity.acquire()
         try:
+            if reply.kind == "endless":
+                await self._send_endless(writer, reply.delay_s)
+                return False
             if reply.delay_s:
                 await asyncio.sleep(reply.delay_s)
             if reply.kind in ("hang", "drop"):
@@ -297,10 +322,18 @@ class FaultServer:
                 await self._send(writer, 400, b'{"error": {"message": "body is not JSON"}}')
                 return True
             if reply.kind == "status":
-                message = json.dumps({"error": {"message": f"injected {reply.status}", "code": reply.status}})
+                text = reply.message or f"injected {reply.status}"
+                message = json.dumps({"error": {"message": text, "code": reply.status}})
                 await self._send(writer, reply.status, message.encode(), reply.headers)
             elif reply.kind == "malformed":
                 await self._send(writer, 200, b'{"id": "chatcmpl-broken", "choices": [{"mess')
+            elif reply.kind in ("empty_choices", "null_content"):
+                completion = json.loads(self._completion(body, reply))
+                if reply.kind == "empty_choices":
+                    completion["choices"] = []
+                else:
+                    completion["choices"][0]["message"]["content"] = None
+                await self._send(writer, 200, json.dumps(completion).encode())
             elif reply.kind == "no_choices":
                 await self._send(
                     writer, 200, json.dumps({"id": "chatcmpl-empty", "object": "chat.completion"}).encode()
@@ -309,6 +342,8 @@ class FaultServer:
                 await self._send(writer, 200, self._completion(body, reply))
             return True
         finally:
+            if self._capacity is not None:
+                self._capacity.release()
             with self._lock:
                 self.in_flight -= 1
 
@@ -347,12 +382,39 @@ class FaultServer:
         await writer.drain()
 
 
+    @staticmethod
+    async def _send_endless(writer, seconds: float) -> None:
+        head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+        writer.write(head.encode("latin-1"))
+        chunk = b"%x\r\n%s\r\n" % (65536, b" " * 65536)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:  # bounded in time: the loop ends when the client stops reading
+            writer.write(chunk)
+            await writer.drain()
+
+
+REPLY_KINDS = {
+    "ok": lambda delay: Reply.ok(delay),
+    "500": lambda delay: Reply.http_status(500, delay_s=delay),
+    "404": lambda delay: Reply(
+        "status", delay_s=delay, status=404, message="The model `fault-server` does not exist."
+    ),
+    "hang": lambda delay: Reply.hang(max(delay, 3600.0)),
+    "null_content": lambda delay: Reply.null_content(),
+    "empty_choices": lambda delay: Reply.empty_choices(),
+    "endless": lambda delay: Reply.endless(max(delay, 600.0)),
+}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="OpenAI-compatible loopback server that answers at once (or late)")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0: any free one)")
     parser.add_argument("--delay", type=float, default=0.0, help="seconds to wait before each answer")
+    parser.add_argument("--reply", choices=sorted(REPLY_KINDS), default="ok", help="what every request gets")
+    parser.add_argument("--capacity", type=int, help="requests answered at once (like a GPU's batch)")
     args = parser.parse_args()
-    server = FaultServer(default=Reply.ok(args.delay), port=args.port, record=False).start()
+    server = FaultServer(default=REPLY_KINDS[args.reply](args.delay), port=args.port, record=False,
+                         capacity=args.capacity).start()
     print(server.base_url, flush=True)
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -59,3 +59,26 @@ def test_truncate_at_stop_cuts_at_the_earliest_stop_string():
     assert truncate_at_stop("A.\nB\n\nC", ("\n\n", ".")) == "A"
     assert truncate_at_stop("no stop here", ("\n\n", "")) == "no stop here"
     assert truncate_at_stop("x", ()) == "x"
+
+
+def test_damaged_lines_are_set_aside_with_file_and_line_and_never_deleted(tmp_path):
+    from spar_bench.journal import Journal, count_answered
+    from spar_bench.model_adapters.base import Response
+
+    path = tmp_path / "journal.jsonl"
+    with Journal(path) as journal:
+        for i in range(3):
+            journal.append(Response(f"k{i}", i, "depth_prediction_oc", "A"))
+    good = path.read_bytes()
+    path.write_bytes(good[:40] + b"\n[1, 2]\nnot json at all\n" + good[40:] + b"\0\0\0")
+    with Journal(path) as journal:
+        damaged = journal.damaged
+        answered = len(journal)
+    assert answered == 2, "both halves of the line cut by the garbage are damaged; the others are kept"
+    assert len(damaged) == 5 and all(line.startswith(f"{path}:") for line in damaged)
+    assert any("NUL bytes" in line for line in damaged) and any("not a record" in line for line in damaged)
+    aside = (tmp_path / "journal.jsonl.damaged").read_bytes()
+    assert b"not json at all" in aside and b"[1, 2]" in aside and b"\0\0\0" in aside
+    assert count_answered(path) == 2
+    with Journal(path) as journal:
+        assert journal.damaged == [], "once set aside, a line is not reported again"

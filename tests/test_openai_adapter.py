@@ -25,6 +25,7 @@ from conftest import png_bytes
 from fault_server import FaultServer, Reply
 from spar_bench.model_adapters.base import GenerationSettings, Request, request_key
 from spar_bench.model_adapters.openai_server import (
+    AdapterStopped,
     ConfigurationError,
     OpenAIServerAdapter,
     UnsupportedSettingError,
@@ -282,10 +283,18 @@ def test_failures_come_back_as_errors_with_no_text_beside_the_answers():
         assert failed.failed and failed.text is None and "HTTP 500" in failed.error
 
 
-def test_an_unreachable_server_is_a_connection_failure():
+def test_an_unreachable_server_stops_the_run_saying_the_connection_was_refused():
     with FaultServer() as server:
         url = server.base_url
-    (response,) = run(fast_adapter(url, max_retries=1), [ask()])  # the server is gone: connection refused
+    responses = []
+    with pytest.raises(AdapterStopped, match="refused"):  # the server is gone: connection refused
+        fast_adapter(url, max_retries=1).generate([ask()], responses.append)
+    assert all(response.failed for response in responses), "nothing is recorded as an answer"
+
+
+def test_a_dropped_connection_on_the_last_try_is_a_connection_failure():
+    with FaultServer(default=Reply.drop()) as server:
+        (response,) = run(fast_adapter(server.base_url, max_retries=1), [ask()])
     assert response.text is None and "connection" in response.error and "after 2 tries" in response.error
 
 

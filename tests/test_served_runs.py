@@ -112,3 +112,18 @@ def test_lmms_eval_spar_openai_failure_is_an_error_not_a_score(tmp_path):
                                 timeout=600)
     assert result.returncode == 1
     assert "request(s) failed and must not be scored" in result.stdout + result.stderr
+
+
+def test_python_m_lmms_eval_with_a_failing_server_ends_fast_loud_and_non_zero(tmp_path):
+    with FaultServer(default=Reply.http_status(500)) as server:
+        args = f"model=fault-server,base_url={server.base_url},journal={tmp_path / 'journal'},backoff_base_s=0.01"
+        start = time.monotonic()
+        result = subprocess.run([sys.executable, "-m", "lmms_eval", "--model", "spar_openai", "--model_args", args,
+                                 "--tasks", TASK], env=OFFLINE, capture_output=True, text=True, timeout=600)
+        sent = server.chat_requests
+    last = result.stderr.strip().splitlines()[-1]
+    assert result.returncode == 1, result.stderr[-3000:]
+    assert last.startswith("SPAR-Bench evaluation with spar_openai FAILED") and "HTTP 500" in last
+    assert str(tmp_path / "journal") in last and "run the same command again" in last
+    assert sent <= 20, "the breaker stopped sending"
+    assert time.monotonic() - start < 120
