@@ -10,12 +10,15 @@ from spar_bench import __version__
 
 
 def _validate(args: argparse.Namespace) -> int:
+    import os
     from collections import Counter
 
     from spar_bench.data import DatasetError, dataset_fingerprint, load_dataset
 
+    if args.max_image_pixels is not None:
+        os.environ["SPAR_BENCH_MAX_IMAGE_PIXELS"] = str(args.max_image_pixels)
     try:
-        dataset = load_dataset(args.source, split=args.split)
+        dataset = load_dataset(args.source, split=args.split, decode_images=True)
     except DatasetError as error:
         print(f"spar-bench validate: {error}", file=sys.stderr)
         return 2
@@ -33,7 +36,7 @@ def _score(args: argparse.Namespace) -> int:
     from spar_bench.report import print_summary
     from spar_bench.scoring import (
         PredictionsError, protocol_names, read_predictions, score_predictions, summarize_scores, summary_json,
-        write_scored,
+        truncation_counts, write_scored,
     )
 
     try:
@@ -52,8 +55,9 @@ def _score(args: argparse.Namespace) -> int:
         write_scored(args.out, predictions, scored)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(summary_json(summaries, predictions), handle, indent=2)
-    print_summary(summaries, title=f"SPAR-Bench: {len(predictions)} predictions (0-100, 95% bootstrap intervals)")
+            json.dump(summary_json(summaries, predictions, diagnostics=True), handle, indent=2)
+    print_summary(summaries, title=f"SPAR-Bench: {len(predictions)} predictions (0-100, 95% bootstrap intervals)",
+                  truncation=truncation_counts(predictions))
     if predictions.skipped:
         print(f"{len(predictions.skipped)} invalid line(s) skipped", file=sys.stderr)
     if predictions.failed:
@@ -63,19 +67,63 @@ def _score(args: argparse.Namespace) -> int:
     return 0
 
 
+# One meaning per exit status (README, "Exit codes"); a bug is a traceback with EXIT_BUG.
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BUG, EXIT_SIGINT, EXIT_SIGTERM = 0, 1, 2, 70, 130, 143
+EXIT_CODES_HELP = (
+    "exit status: 0 done; 1 failed requests (or a regression, for compare); 2 bad input (arguments, dataset, "
+    "files); 130 interrupted by Ctrl-C (SIGINT), 143 by SIGTERM (the journal is kept: run the same command to "
+    "resume); 70 a bug in spar-bench (with a traceback: please report it)"
+)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised in the main thread like Ctrl-C so that the same cleanup runs (journal flushed)."""
+
+
+def _raise_terminated(signum, frame) -> None:
+    raise Terminated
+
+
+def _resume_command(argv: Sequence[str]) -> str:
+    import shlex
+
+    return shlex.join(["spar-bench", *argv])
+
+
 def _run(args: argparse.Namespace) -> int:
+    import signal
     from pathlib import Path
 
     from spar_bench.data import DatasetError
+    from spar_bench.journal import count_answered
+    from spar_bench.run_folder import OutputLockedError
     from spar_bench.runner import parse_model_args, run
     from spar_bench.task_sets import UnknownTaskSetError
 
+    output = Path(args.output)
+    resume = _resume_command(getattr(args, "argv", None) or sys.argv[1:])
+    previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
         outcome = run(model=args.model, model_args=parse_model_args(args.model_args), tasks=args.tasks.split(","),
-                      output=Path(args.output), data=args.data, limit=args.limit, show_progress=not args.no_progress)
-    except (DatasetError, UnknownTaskSetError, ValueError) as error:
+                      output=output, data=args.data, limit=args.limit, show_progress=not args.no_progress)
+    except (DatasetError, UnknownTaskSetError, OutputLockedError, ValueError) as error:
         print(f"spar-bench run: {error}", file=sys.stderr)
-        return 2
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt as interrupt:
+        kept = count_answered(output / "journal.jsonl")
+        name, code = ("SIGTERM", EXIT_SIGTERM) if isinstance(interrupt, Terminated) else ("Ctrl-C", EXIT_SIGINT)
+        print(f"\nspar-bench run: interrupted ({name}); {kept} answer(s) are kept in {output / 'journal.jsonl'}; "
+              f"resume with: {resume}", file=sys.stderr)
+        return code
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    if outcome.stopped:
+        kept = outcome.answered
+        print(f"spar-bench run: stopped sending requests: {outcome.stopped}", file=sys.stderr)
+        print(f"spar-bench run: {kept} of {outcome.results['metadata']['n_questions']} question(s) are answered and "
+              f"journaled in {output / 'journal.jsonl'}; nothing failed was scored; fix the server, then resume "
+              f"with: {resume}", file=sys.stderr)
+        return EXIT_FAILED
     print(f"{outcome.answered_now} answered now, {outcome.answered_before} from the journal; "
           f"results in {args.output}/results.json")
     if outcome.failed_ids:
@@ -86,18 +134,33 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more (questions per task), got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="spar-bench", description="SPAR-Bench evaluation for vision-language models.")
+    parser = argparse.ArgumentParser(prog="spar-bench", description="SPAR-Bench evaluation for vision-language models.",
+                                     epilog=EXIT_CODES_HELP)
     parser.add_argument("--version", action="version", version=f"spar-bench {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     validate = commands.add_parser(
         "validate", help="load a dataset, check every row and print its fingerprint",
-        description="Load a SPAR-Bench dataset, validate every row, print per-task counts and the fingerprint.",
+        description="Load a SPAR-Bench dataset, validate every row (decoding every image in full: a truncated or "
+        "oversized image is named by row and field), print per-task counts and the fingerprint.",
     )
     validate.add_argument("source", nargs="?", default="synth",
                           help="hub id, local parquet file or folder, or one of: synth, full, tiny, full-rgbd, tiny-rgbd")
     validate.add_argument("--split", default="test")
+    validate.add_argument("--max-image-pixels", type=_positive_int, metavar="N",
+                          help="largest image (width*height) accepted (default 40000000, or "
+                          "$SPAR_BENCH_MAX_IMAGE_PIXELS); every image is decoded in full")
     validate.set_defaults(run=_validate)
 
     score = commands.add_parser(
@@ -117,7 +180,13 @@ def build_parser() -> argparse.ArgumentParser:
     runner = commands.add_parser(
         "run", help="evaluate a model without lmms-eval (resumable)",
         description="Ask a model every question of the task sets, journaling each answer as it arrives; run the "
-        "same command again to resume. Writes OUTPUT/predictions.jsonl and OUTPUT/results.json.",
+        "same command again to resume. Writes OUTPUT/predictions.jsonl and OUTPUT/results.json. One run at a "
+        "time per OUTPUT (a second is refused).",
+        epilog="spar_openai waits at most timeout_s=60 s per try (body included) and reads at most "
+        "max_response_bytes=8 MiB of one answer; it stops the run, saying what the server said, after "
+        "breaker_failures=10 tries in a row fail with no answer between, at once when every server refuses "
+        "connections (dead_after=2 in a row) or answers 401/403/404, and after stall_timeout_s=180 s without "
+        "an answer. Set any of them in --model-args. " + EXIT_CODES_HELP,
     )
     runner.add_argument("--model", required=True, help="spar_frequency, spar_random, spar_oracle, spar_hf, spar_openai")
     runner.add_argument("--model-args", default="", help="k=v,k2=v2 passed to the adapter")
@@ -125,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="comma-separated task sets, e.g. spar_bench_synth or spar_bench_tiny_multi_view")
     runner.add_argument("--output", required=True, help="output folder (holds the journal)")
     runner.add_argument("--data", help="read the questions from this hub id, parquet file or folder instead")
-    runner.add_argument("--limit", type=int, help="only the first N questions (for smoke tests)")
+    runner.add_argument("--limit", type=_positive_int, help="only the first N questions of each task (smoke tests)")
     runner.add_argument("--no-progress", action="store_true", help="no progress bar")
     runner.set_defaults(run=_run)
 
@@ -148,7 +217,8 @@ def build_parser() -> argparse.ArgumentParser:
         "compare", help="paired comparison of two runs with bootstrap intervals (for CI regression checks)"))
 
     commands.add_parser(
-        "synth", help="generate a fresh synthetic SPAR-style test set (spar-bench synth --help)", add_help=False,
+        "synth", help="generate a fresh synthetic SPAR-style test set, or --audit it blind (spar-bench synth --help)",
+        add_help=False,
     )
 
     lmms = commands.add_parser(
@@ -172,7 +242,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return synth_main(argv[1:])
     args = build_parser().parse_args(argv)
-    return args.run(args)
+    args.argv = argv
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:  # outside `run`, nothing is left half-written
+        print("\nspar-bench: interrupted", file=sys.stderr)
+        return EXIT_SIGINT
+    except Exception:  # noqa: BLE001 - a bug, never a user error: those are caught where they enter and exit 2
+        import traceback
+
+        traceback.print_exc()
+        print(f"spar-bench {__version__}: this is a bug (exit {EXIT_BUG}); please report it with the traceback above",
+              file=sys.stderr)
+        return EXIT_BUG
 
 
 if __name__ == "__main__":

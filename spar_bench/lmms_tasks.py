@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from spar_bench.data import REQUIRED_COLUMNS, undecoded_rows, validate_rows
 from spar_bench.prompts import build_prompt
 from spar_bench.protocols import OfficialProtocol, StrictProtocol
+from spar_bench.scoring import sample_record
 from spar_bench.tasks_spec import task_spec
 
 if TYPE_CHECKING:
@@ -74,7 +75,9 @@ def process_results(doc: dict[str, Any], results: list[str]) -> dict[str, Any]:
     `spar_score` and the task, level and view metrics carry the strict score; `spar_score_official` the
     released one; `spar_parse_failure_rate` is 100 when the strict protocol could not read the response.
     lmms-eval averages each within the task, and the group averages the task means unweighted: the
-    benchmark's macro means. `spar_sample` is not a metric; it only lands in the samples log.
+    benchmark's macro means. `spar_sample` is not a metric; it only lands in the samples log: id, task,
+    question, answer, prediction and `scores`, each protocol's reading (score, parsed, unparsed_reason, span
+    and rule, as `spar_bench.scoring.sample_record` writes them), which `spar-bench score` reads back.
     """
     spec = task_spec(doc["task"])
     prediction = results[0] if results else ""
@@ -94,10 +97,7 @@ def process_results(doc: dict[str, Any], results: list[str]) -> dict[str, Any]:
             "question": doc["question"],
             "answer": doc["answer"],
             "prediction": prediction,
-            "scores": {
-                s.protocol: {"score": s.score, "parsed": s.parsed, "unparsed_reason": s.unparsed_reason}
-                for s in (strict, official)
-            },
+            "scores": {s.protocol: sample_record(s) for s in (strict, official)},
         },
     }
 

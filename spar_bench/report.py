@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.table import Table
 
 from spar_bench.aggregate import Interval, Summary
 from spar_bench.tasks_spec import TASKS
+
+if TYPE_CHECKING:
+    from spar_bench.scoring import TruncationCount
 
 
 def _cell(score: float | None, interval: Interval | None = None) -> str:
@@ -17,14 +21,18 @@ def _cell(score: float | None, interval: Interval | None = None) -> str:
     return f"{score:.2f}" if interval is None else f"{score:.2f} [{interval[0]:.1f}, {interval[1]:.1f}]"
 
 
-def summary_table(summaries: Mapping[str, Summary], *, title: str) -> Table:
+def summary_table(
+    summaries: Mapping[str, Summary], *, title: str, truncation: Mapping[str, TruncationCount] | None = None
+) -> Table:
     """A rich table with a score column per protocol (0-100, with the 95% interval when computed); with
     both `strict` and `official`, a `strict - official` column shows how much of a score is parser
-    artefact, and `unparsed %` the strict protocol's parse-failure rate."""
+    artefact, and `unparsed %` the strict protocol's parse-failure rate. With `truncation` ({task: counts})
+    and some finish reason known, `truncated/known` counts the responses that stopped at the token limit
+    out of those whose finish reason was recorded."""
     protocols = list(summaries)
     both = {"strict", "official"} <= set(protocols)
     first = summaries[protocols[0]]
-    table = Table(title=title)
+    table = Table(title=summary_title(title, len(first.tasks)))
     for header in ("Task", "Paper column", "n", *protocols):
         table.add_column(header, justify="left" if header in ("Task", "Paper column") else "right")
     if both:
@@ -34,21 +42,28 @@ def summary_table(summaries: Mapping[str, Summary], *, title: str) -> Table:
     )
     if has_failures:
         table.add_column("unparsed %", justify="right")
+    has_truncation = bool(truncation) and any(t.known for t in truncation.values())
+    if has_truncation:
+        table.add_column("truncated/known", justify="right")
 
-    def row(label: str, column: str, n: str, scores: list[tuple[float | None, Interval | None]], failure=None):
+    def row(label: str, column: str, n: str, scores: list[tuple[float | None, Interval | None]], failure=None,
+            truncated: TruncationCount | None = None):
         cells = [_cell(*s) for s in scores]
         if both:
             strict, official = scores[protocols.index("strict")][0], scores[protocols.index("official")][0]
             cells.append("" if strict is None or official is None else f"{strict - official:+.2f}")
         if has_failures:
             cells.append("" if failure is None else f"{failure:.1f}")
+        if has_truncation:
+            cells.append("" if truncated is None or not truncated.known else f"{truncated.truncated}/{truncated.known}")
         table.add_row(label, column, n, *cells)
 
     for spec in TASKS:
         if spec.task_id in first.tasks:
             tasks = [summaries[p].tasks[spec.task_id] for p in protocols]
             failure = summaries["strict"].tasks[spec.task_id].parse_failure_rate if has_failures else None
-            row(spec.task_id, spec.paper_column, str(tasks[0].n), [(t.score, t.ci95) for t in tasks], failure)
+            counted = truncation.get(spec.task_id) if has_truncation else None
+            row(spec.task_id, spec.paper_column, str(tasks[0].n), [(t.score, t.ci95) for t in tasks], failure, counted)
     table.add_section()
     for level in first.levels:
         row(f"level: {level}", "", "", [(s.levels.get(level), s.levels_ci95.get(level)) for s in summaries.values()])
@@ -56,9 +71,31 @@ def summary_table(summaries: Mapping[str, Summary], *, title: str) -> Table:
         row(f"view: {view}", "", "", [(s.views.get(view), s.views_ci95.get(view)) for s in summaries.values()])
     table.add_section()
     n_total = str(sum(t.n for t in first.tasks.values()))
-    row("SPAR-Bench (mean of task means)", "Avg", n_total, [(s.overall, s.overall_ci95) for s in summaries.values()])
+    label, column = headline_label(len(first.tasks))
+    row(label, column, n_total, [(s.overall, s.overall_ci95) for s in summaries.values()])
     return table
 
 
-def print_summary(summaries: Mapping[str, Summary], *, title: str, console: Console | None = None) -> None:
-    (console or Console(width=160)).print(summary_table(summaries, title=title))
+def headline_label(n_tasks: int) -> tuple[str, str]:
+    """(row label, paper column) of a summary's headline: the SPAR-Bench Avg only when all 20 tasks are in it;
+    over fewer it says how many, so a file with 2 tasks is never read as a benchmark score."""
+    if n_tasks >= len(TASKS):
+        return "SPAR-Bench (mean of task means)", "Avg"
+    return f"mean of {n_tasks} task means ({n_tasks} of {len(TASKS)} tasks)", ""
+
+
+def summary_title(title: str, n_tasks: int) -> str:
+    """`title`, with the count of tasks it covers appended when that is fewer than all 20."""
+    if n_tasks >= len(TASKS):
+        return title
+    return f"{title}: covers {n_tasks} of {len(TASKS)} tasks (the SPAR-Bench average needs all {len(TASKS)})"
+
+
+def print_summary(
+    summaries: Mapping[str, Summary],
+    *,
+    title: str,
+    console: Console | None = None,
+    truncation: Mapping[str, TruncationCount] | None = None,
+) -> None:
+    (console or Console(width=160)).print(summary_table(summaries, title=title, truncation=truncation))

@@ -139,7 +139,12 @@ def test_samples_log_keeps_raw_response_and_parsed_value(tmp_path):
     record = first["spar_sample"]
     assert record["prediction"] == first["filtered_resps"] == record["answer"]
     for protocol in ("strict", "official"):
-        assert record["scores"][protocol] == {"score": 1.0, "parsed": float(record["answer"]), "unparsed_reason": None}
+        reading = record["scores"][protocol]
+        assert set(reading) == {"score", "parsed", "unparsed_reason", "span", "rule"}
+        assert (reading["score"], reading["parsed"], reading["unparsed_reason"]) == (1.0, float(record["answer"]), None)
+    assert record["scores"]["official"]["span"] is None and record["scores"]["official"]["rule"] is None
+    span = record["scores"]["strict"]["span"]
+    assert span is None or record["prediction"][span[0]:span[1]].strip()  # the span read, when the protocol keeps one
 
 
 def test_frequency_run_prints_task_table_and_matches_direct_scoring(tmp_path):
