@@ -205,8 +205,11 @@ _PHRASE = re.compile(
     r"|(?:depth|distance)\s(?:of\s(?:it|this)\s)?(?:is|would\sbe|should\sbe))\b|\u9009\u62e9)",
     re.IGNORECASE,
 )
-_PHRASE_KEYWORDS = ("answer", "choice", "option", "estimate", "final", "overall", "depth", "distance", "choose",
-                    "pick", "select", "go with", "say", "guess", "\u7b54\u6848", "\u9009\u62e9", "\u7ed3\u679c")
+_PHRASE_KEYWORDS = re.compile(
+    "answer|choice|option|estimate|final|overall|depth|distance|choose|pick|select|go with|say|guess"
+    "|\u7b54\u6848|\u9009|\u7ed3\u679c",
+    re.IGNORECASE,
+)
 # What may stand between a phrase and its answer: a verb, a colon, a dash, quotes, `(s)`.
 _PHRASE_TAIL = re.compile(
     r" ?(?:\(s\) ?)?[\"']? ?(?:(?:is|would\sbe|should\sbe|will\sbe|=|:|-|\u2014|\u2013|\u662f|\u4e3a) ?)+"
@@ -228,8 +231,7 @@ def answer_phrase(cleaned: str) -> tuple[int, int, str] | None:
     best: tuple[int, int, str] | None = None
     best_final = False
     line_end = -1
-    lower = cleaned.translate(_ASCII_LOWER)
-    if not any(keyword in lower for keyword in _PHRASE_KEYWORDS):
+    if not _PHRASE_KEYWORDS.search(cleaned):
         return None
     for match in _PHRASE.finditer(cleaned):
         final = match["final"] is not None

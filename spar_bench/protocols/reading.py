@@ -81,7 +81,13 @@ _REVISION = re.compile(
 )
 
 
+_REVISION_KEYWORDS = re.compile(r"\?|actually|wait|correct|second|scratch|reconsider|wrong|thought|tempting|be\sright"
+                                r"|reversed", re.IGNORECASE)
+
+
 def _revision(text: str) -> int | None:
+    if not _REVISION_KEYWORDS.search(text):
+        return None
     end = None
     for match in _REVISION.finditer(text):
         end = match.end()
