@@ -3,4 +3,4 @@
 Flow: data (rows, validation, fingerprint) -> prompts -> model -> protocols (scoring) -> aggregate -> report.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -206,16 +206,29 @@ def test_reading_time_grows_linearly(shape):
 
 
 @pytest.mark.parametrize("response", ["B", "(b).", "B.", " C ", "[D]", "e", "1.5", "1.5 m", "-0.5", "2 meters.", "1.5m",
-                                      "3 metres", "12", "+4.25"])
+                                      "3 metres", "12", "+4.25", "Answer: B", "The answer is (c).", "answer: E"])
 def test_the_one_match_fast_path_reads_what_the_full_reading_reads(response, monkeypatch):
     import re
 
     from spar_bench.protocols import reading as strict
 
-    letter = response.strip(" ().[]").isalpha()
-    read = (lambda r: strict._read_choice.__wrapped__(r, ())) if letter else (lambda r: strict._read_number.__wrapped__(r, ()))
+    letter = not any(c.isdigit() for c in response)
+    options = (("A", "left"), ("B", "right"), ("C", "up"), ("D", "down"))
+    read = (lambda r: strict._read_choice.__wrapped__(r, options)) if letter else (lambda r: strict._read_number.__wrapped__(r, ()))
     fast = read(response)
     never = re.compile(r"(?!)")
-    monkeypatch.setattr(strict, "_BARE_LETTER", never)
-    monkeypatch.setattr(strict, "_BARE_NUMBER", never)
+    for name in ("_BARE_LETTER", "_BARE_NUMBER", "_ANSWER_LETTER"):
+        monkeypatch.setattr(strict, name, never)
     assert read(response) == fast
+
+
+@pytest.mark.parametrize("response", ["move_right:0.4,move_up:0.0,move_forward:2.4,rotate_up:5,rotate_right:60",
+                                      "move_left:1.5, rotate_down:-3", "move_right:1,move_right:2"])
+def test_the_requested_motion_form_is_read_as_the_full_reading_reads_it(response, monkeypatch):
+    import re
+
+    from spar_bench.protocols import reading
+
+    fast = reading._read_motion.__wrapped__(response)
+    monkeypatch.setattr(reading, "_PLAIN_MOTION", re.compile(r"(?!)"))
+    assert reading._read_motion.__wrapped__(response) == fast

@@ -116,6 +116,8 @@ def answer_text(response: str) -> str:
 # the full reading gives them (tests/test_strict_protocol.py checks that on the same shapes).
 _BARE_LETTER = re.compile(r"\s?[(\[]?([A-Ha-h])[)\].:]?\s?")
 _BARE_NUMBER = re.compile(r"\s?((?<![.\d])[-+]?\d+(?:\.\d+)?(?:\s?(?:m|meters?|metres?))?)\.?\s?")
+_ANSWER_LETTER = re.compile(r"(?:The answer is|Answer:) \(?([A-H])\)?\.?", re.IGNORECASE)
+_PLAIN_MOTION = re.compile(r"(?:(?:move|rotate)_[a-z]+:[-+]?\d+(?:\.\d+)?, ?)*(?:move|rotate)_[a-z]+:[-+]?\d+(?:\.\d+)?")
 
 
 # Responses repeat a lot (`A`, `1.5`): readings are cached; every function cached here is pure.
@@ -127,6 +129,11 @@ def _read_choice(response: str, options: tuple[tuple[str, str], ...]) -> Reading
         if not options or any(letter == option for option, _ in options):
             return Reading(letter, bare.span(1), "first line: lone letter")
         return Reading(None, reason=f"{letter} is not an option")
+    announced = _ANSWER_LETTER.fullmatch(response)
+    if announced:
+        letter = announced.group(1).upper()
+        if not options or any(letter == option for option, _ in options):
+            return Reading(letter, announced.span(1), "answer phrase: lone letter")
     located = _locate(response)
     if isinstance(located, str):
         return Reading(None, reason=located)
@@ -365,6 +372,11 @@ _EITHER_OR = re.compile(r"\beither\b[^\n]{0,80}?\bor\s(?:\w+[:=_ ]?){0,2}[-+]?\d
 
 @lru_cache(maxsize=1 << 16)
 def _read_motion(response: str) -> Reading:
+    if _PLAIN_MOTION.fullmatch(response):  # the requested form, `move_right:0.4,move_up:0.0,...`
+        items = strict_motion_items(response)
+        if len(items) == response.count(":") and len({key for key, _, _, _ in items}) == len(items):
+            vector = motion_vector({key: value for key, value, _, _ in items})
+            return Reading(dict(zip(MOTION_NAMES, vector.tolist())), (0, len(response)), "whole response: motion items")
     located = _locate(response)
     if isinstance(located, str):
         return Reading(None, reason=located)
