@@ -40,6 +40,12 @@ def parse_options(question: str) -> dict[str, str]:
     return {m.group(1): question[m.end() : end].strip() for m, end in zip(run, ends)}
 
 
+def question_stem(question: str) -> str:
+    """The question without its options (everything before the option run `parse_options` reads)."""
+    starts = [m.start() for m in _OPTION_PATTERN.finditer(question) if m.group(1) == "A"]
+    return question[: starts[-1]] if starts else question
+
+
 def option_letters(question: str) -> tuple[str, ...]:
     """Letters of the options written in a question, in order (see parse_options); () when there are none."""
     return tuple(parse_options(question))
@@ -82,6 +88,8 @@ _HEDGE = re.compile(
     r"(?<![A-Za-z0-9])([A-H])\)?\s?(?:or|/|\u6216)\s?(?:(?i:option)\s)?\(?([A-H])(?![A-Za-z0-9])"
     r"|\b(?i:either|between)\s(?:(?i:option)\s)?\(?([A-H])\)?\s(?:or|and)\s(?:(?i:option)\s)?\(?([A-H])(?![A-Za-z0-9])"
 )
+_EXCLUDED_BEFORE = re.compile(r"(?:\bnot|n't|\bnever|\brule\sout|\bruled\sout|\beliminate|\bexclude)\b[^.]{0,12}$",
+                             re.IGNORECASE)
 _LISTED = re.compile(r"(?:^|(?<=\s))([A-H])[.)](?=\s)")
 _NO_OPTION = re.compile(
     r"\b(?:none\sof\s(?:the\s)?(?:above|options|choices|them|these)|neither|no\scorrect\s(?:option|answer)"
@@ -112,6 +120,23 @@ def _aliases(options: dict[str, str]) -> dict[str, list[tuple[str, ...]]]:
     return {letter: [s for s in seqs if counts[s] == 1 or s == seqs[0]] for letter, seqs in candidates.items()}
 
 
+def word_trigrams(text: str) -> frozenset[tuple[str, str, str]]:
+    """The three-word sequences of a text (its word tokens, as option matching sees them)."""
+    words = [t for t, _, _ in _tokens(text)]
+    return frozenset(zip(words, words[1:], words[2:]))
+
+
+def without_echoes(text: str, trigrams: frozenset[tuple[str, str, str]]) -> str:
+    """`text`'s words without those inside a three-word sequence of `trigrams` (the question's): a response that
+    restates the question (`turning ninety degrees to the left ...`) does not claim what it restates."""
+    words = [t for t, _, _ in _tokens(text)]
+    echoed = set()
+    for i in range(len(words) - 2):
+        if (words[i], words[i + 1], words[i + 2]) in trigrams:
+            echoed.update((i, i + 1, i + 2))
+    return " ".join(w for i, w in enumerate(words) if i not in echoed)
+
+
 def option_text_match(text: str, options: dict[str, str]) -> ChoiceReading | None:
     """The one option whose text (or an unshared part of it) `text` restates, or None.
 
@@ -140,6 +165,51 @@ def option_text_match(text: str, options: dict[str, str]) -> ChoiceReading | Non
     return ChoiceReading(letters.pop(), tokens[first][1], tokens[last - 1][2], "option text")
 
 
+# Meanings of spatial words, for options that are only such words: relation slots (`left, below, front`) and
+# directions (`front-right`, `back`). `in front` / `ahead` are front, `behind` is back, `lower` is below, ...
+_SLOT_WORDS = {
+    "left": "left", "right": "right", "above": "above", "higher": "above", "over": "above", "below": "below",
+    "lower": "below", "beneath": "below", "under": "below", "underneath": "below", "front": "front",
+    "ahead": "front", "forward": "front", "behind": "behind", "back": "behind", "closer": "closer",
+    "nearer": "closer", "farther": "farther", "further": "farther", "\u5de6": "left", "\u53f3": "right",
+    "\u4e0a": "above", "\u4e0b": "below", "\u524d": "front", "\u540e": "behind",
+}
+_ALTERNATIVES = re.compile(r"\bor\b|/|\u6216", re.IGNORECASE)
+_NEGATIONS = frozenset({"no", "not", "neither", "nor", "without"})
+
+
+def _meaning(words: list[str]) -> frozenset[str]:
+    return frozenset(_SLOT_WORDS[w] for w in words if w in _SLOT_WORDS)
+
+
+def option_by_meaning(text: str, options: dict[str, str]) -> ChoiceReading | None:
+    """The one option whose spatial words mean what `text` says, when every option is made of such words:
+    `Below and in front of the camera, with no clear horizontal offset` is `, below, front`; `ahead of me and a
+    little to the right` is `front-right`; `左后方` is `back-left`. A word after `no` / `not` is not said."""
+    if not options:
+        return None
+    option_words = {}
+    for letter, option in options.items():
+        words = [t for t, _, _ in _tokens(option.replace("-", " "))]
+        if not words or any(w not in _SLOT_WORDS for w in words):
+            return None
+        option_words[letter] = _meaning(words)
+    alternatives = [p for p in _ALTERNATIVES.split(text) if _meaning([t for t, _, _ in _tokens(p.replace("-", " "))])]
+    if len(alternatives) > 1:
+        return None  # `front or front-left` offers two answers
+    tokens = _tokens(text.replace("-", " "))
+    said = [t for i, (t, _, _) in enumerate(tokens) if not (i and tokens[i - 1][0] in _NEGATIONS)]
+    meant = _meaning(said)
+    if not meant or any(a in meant and b in meant for a, b in (("left", "right"), ("above", "below"),
+                                                               ("front", "behind"), ("closer", "farther"))):
+        return None
+    matching = [letter for letter, words in option_words.items() if words == meant]
+    if len(matching) != 1:
+        return None
+    spans = [(start, end) for t, start, end in tokens if t in _SLOT_WORDS]
+    return ChoiceReading(matching[0], spans[0][0], spans[-1][1], "option meaning")
+
+
 def read_choice(text: str, options: dict[str, str], *, announced: bool, last: bool = False) -> ChoiceReading:
     """The option `text` states, read the way a grader reads it; `announced` says `text` followed an answer
     phrase or sat in an answer container (`Answer: ...`, `\\boxed{...}`), so its first letter is the answer.
@@ -156,6 +226,8 @@ def read_choice(text: str, options: dict[str, str], *, announced: bool, last: bo
     if not stripped:
         return ChoiceReading(None, reason="empty answer")
     hedge = _HEDGE.search(text)
+    if hedge and _EXCLUDED_BEFORE.search(text, max(0, hedge.start() - 16), hedge.start()):
+        hedge = None  # `it can't be A or D`: options ruled out, not offered
     if hedge:
         first, second = (g for g in hedge.groups() if g)
         if first.upper() != second.upper():
@@ -177,7 +249,7 @@ def read_choice(text: str, options: dict[str, str], *, announced: bool, last: bo
         return ChoiceReading(None, reason=f"several letters named: {', '.join(sorted({n[0] for n in named}))}")
     if _NO_OPTION.search(text):
         return ChoiceReading(None, reason="says no option applies or declines to answer")
-    restated = option_text_match(text, options)
+    restated = option_text_match(text, options) or option_by_meaning(text, options)
     if restated is not None:
         return restated
     return ChoiceReading(None, reason="no option letter or option text found")

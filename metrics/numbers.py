@@ -42,6 +42,7 @@ class Measurement:
     start: int
     end: int
     rule: str
+    has_unit: bool = True  # False for a bare number (read as meters)
 
 
 _UNITS = (
@@ -52,7 +53,7 @@ _UNITS = (
     (r"met(?:er|re)s?|m|\u516c\u5c3a|\u7c73", 1.0),
     # `'` and `"` are feet and inches only right after the digits and never after an opening quote
     (r"feet|foot|ft|(?<=\d)(?:'|\u2032)(?![A-Za-z])", 0.3048),
-    (r"inch(?:es)?|in(?=\s?$|[.,;)])|(?<=\d)(?:\"|\u2033|'')", 0.0254),
+    (r"inch(?:es)?|in(?=\s?$|\s?[.,;:()])|(?<=\d)(?:\"|\u2033|'')", 0.0254),
 )
 _UNIT_GROUPS = [f"(?P<u{i}>{pattern})" for i, (pattern, _) in enumerate(_UNITS)]
 _UNIT = r"(?:\s?(?:" + "|".join(_UNIT_GROUPS) + r")(?![A-Za-z]))?"
@@ -155,10 +156,14 @@ def measurements(text: str) -> list[Measurement]:
                 factor = next_factor if next_factor is not None else factor
                 if not between.strip().lower() == "and" or text[max(0, start - 8) : start].lower().endswith("between "):
                     value, end, rule, i = (value + second) / 2, following.end(), "range midpoint", i + 1
+            elif (factor == 0.3048 and next_factor is None and between.strip() == "" and following["sign"] == ""
+                  and following["digits"].isdigit() and int(following["digits"]) < 12):
+                value = value * factor + _value(following) * 0.0254  # `5 ft 6`: feet, then inches
+                factor, end, rule, i = 1.0, following.end(), "compound units", i + 1
             elif factor is not None and next_factor is not None and next_factor < factor and between.strip().lower() in ("", "and", ","):
                 value = value * factor + _value(following) * next_factor  # `4 m 20 cm`, `5'6"`
                 factor, end, rule, i = 1.0, following.end(), "compound units", i + 1
-        found.append(Measurement(value * (1.0 if factor is None else factor), start, end, rule))
+        found.append(Measurement(value * (1.0 if factor is None else factor), start, end, rule, factor is not None))
         i += 1
     if not found and not any(c.isdigit() for c in text):
         meter_and_half = _METER_AND_A_HALF.search(text)
@@ -221,6 +226,8 @@ _CJK_NUMBER = re.compile(
     "(?P<whole>[\u96f6\u3007\u4e00\u4e8c\u4e24\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d\u5341]+)"
     "(?:\u70b9(?P<frac>[\u96f6\u3007\u4e00\u4e8c\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d]+))?"
     "(?P<unit>\u6beb\u7c73|\u5398\u7c73|\u516c\u5206|\u7c73)"
+    # `一米二` is 1.2 m: a digit after 米 counts tenths
+    "(?P<tenths>[\u4e00\u4e8c\u4e24\u4e09\u56db\u4e94\u516d\u4e03\u516b\u4e5d](?![\u5398\u6beb\u7c73\u5341]))?"
 )
 _CJK_UNITS = {"\u6beb\u7c73": 1e-3, "\u5398\u7c73": 0.01, "\u516c\u5206": 0.01, "\u7c73": 1.0}
 
@@ -238,6 +245,8 @@ def _cjk_measurement(match: re.Match) -> Measurement | None:
         return None
     if match["frac"]:
         value += float("0." + "".join(str(_CJK_DIGITS[c]) for c in match["frac"]))
+    if match["tenths"] and match["unit"] == "\u7c73":
+        value += _CJK_DIGITS[match["tenths"]] / 10
     return Measurement(value * _CJK_UNITS[match["unit"]], match.start(), match.end(), "number words")
 
 

@@ -74,7 +74,8 @@ def view_change_scores(
 # item. Every alternative starts at a word boundary.
 _VALUE_UNIT = (
     r"(?P<value>[-+]?(?:\d+(?:\.\d+)?|\.\d+))\s?"
-    r"(?P<unit>mm|millimet(?:er|re)s?|cm|centimet(?:er|re)s?|m|met(?:er|re)s?|\u00b0|deg(?:ree)?s?|rad(?:ian)?s?|"
+    r"(?P<unit>mm|millimet(?:er|re)s?|cm|centimet(?:er|re)s?|m|met(?:er|re)s?|ft|feet|foot|inch(?:es)?|\u00b0|deg(?:ree)?s?|"
+    r"rad(?:ian)?s?|"
     r"\u5398\u7c73|\u7c73|\u5ea6)?(?![A-Za-z])"
 )
 _STRICT_ITEM = re.compile(
@@ -100,7 +101,8 @@ _DIRECTION_ALIASES = {"upward": "up", "downward": "down", "forwards": "forward",
                       "back": "backward", "ahead": "forward", "behind": "backward", "\u53f3": "right",
                       "\u5de6": "left", "\u4e0a": "up", "\u4e0b": "down", "\u524d": "forward", "\u540e": "backward"}
 _ROTATION_VERBS = ("rotat", "turn", "pan", "tilt", "yaw", "pitch", "swivel", "\u65cb\u8f6c", "\u8f6c")
-_LENGTH_UNITS = {"mm": 1e-3, "mi": 1e-3, "cm": 0.01, "ce": 0.01, "\u5398": 0.01}
+_LENGTH_UNITS = {"mm": 1e-3, "mi": 1e-3, "cm": 0.01, "ce": 0.01, "\u5398": 0.01, "ft": 0.3048, "fe": 0.3048,
+                 "fo": 0.3048, "in": 0.0254}
 _ANGLE_UNITS = ("deg", "rad", "\u00b0", "\u5ea6")
 
 
@@ -155,10 +157,23 @@ _PROSE_VALUE = re.compile(
 _PROSE_ROTATION = re.compile(r"\b(?:turn|rotat|pan|yaw|tilt|tip|pitch|swivel)\w*|\u65cb\u8f6c|\u8f6c", re.IGNORECASE)
 
 
+# `between 1 and 2 meters`, `1-2 m`: one value, the midpoint, written over the range (same length, so offsets hold).
+_PROSE_RANGE = re.compile(r"\bbetween\s(?P<a>\d+(?:\.\d+)?)\s(?:and|to)\s(?P<b>\d+(?:\.\d+)?)"
+                          r"|(?<![\w.])(?P<c>\d+(?:\.\d+)?)\s?(?:-|\u2013|to)\s?(?P<d>\d+(?:\.\d+)?)(?=\s?[a-z\u00b0])",
+                          re.IGNORECASE)
+
+
+def _midpoint(match: re.Match) -> str:
+    low, high = (match["a"], match["b"]) if match["a"] else (match["c"], match["d"])
+    middle = f"{(float(low) + float(high)) / 2:g}"
+    return middle.ljust(len(match.group()))
+
+
 def prose_motion_items(text: str) -> list[tuple[str, float, int, int]]:
     """Motion items written as prose, one per clause that holds exactly one value and one direction: the
     unit (m, cm, degrees, radians) or else a turning verb (`turn`, `pan`, `tilt`, `yaw`) says whether it is
     a move or a rotation."""
+    text = _PROSE_RANGE.sub(_midpoint, text)
     items = []
     start = 0
     breaks = [m.start() for m in _CLAUSE_BREAK.finditer(text)] + [len(text)]

@@ -53,11 +53,14 @@ value was read from; `rule`: `<where>: <how>`, e.g. `answer phrase: leading lett
   article); letters named as `option C`, `(C)`, `选项C`, `C is the correct answer` (in announced text the
   first, elsewhere all must agree); else the restated text of exactly one option, compared word by word
   (`left, closer` names `left, , closer`, never `left, above, closer`), or a part of it no other option shares
-  (`the yellow point`). A capital letter that ends a sentence or line (`so B.`, `The farthest is C.`) is named
+  (`the yellow point`); for options made only of spatial words, a description that means exactly one option
+  (`below and in front` is `, below, front`; `ahead of me and to the right`, `左后方` are directions; `front or
+  front-left` offers two and reads nothing). A capital letter that ends a sentence or line (`so B.`, `The farthest is C.`) is named
   too; `A, B, C and D` is a list, not a choice. Text saying no option applies, or declining, scores 0 with that
   reason. A letter whose own claim (its sentence, up to `because` / `since`) restates another option's text
-  contradicts itself and scores 0 (`D (left, , closer)` when that is B). The letter must be an option of the
-  question (A-H when the question is unknown).
+  contradicts itself and scores 0 (`D (left, , closer)` when that is B); words that restate the question's stem
+  (three words in a row) are no claim, and options ruled out (`it can't be A or D`) are no hedge. The letter
+  must be an option of the question (A-H when the question is unknown).
 - Numbers, in meters with their sign: in announced text its first number; elsewhere the leading number of a
   response that opens with one (`1.4 m. The camera is 1.6 m above the floor.`), else the last number. Numbers
   that only repeat a value written in the question, and numbers inside parentheses, are skipped when another is
@@ -68,14 +71,16 @@ value was read from; `rule`: `<where>: <how>`, e.g. `answer phrase: leading lett
   whose only numbers echo the question score 0. Ranges read as their midpoint, `±` as the centre; units (mm, cm, m, km, feet, inches, `'`, `"`, 米, 厘米, 毫米)
   convert to meters, compound lengths add up (`4 meters 20 centimeters`, `5'6"`; a quote mark that closes a
   quoted number is no unit); number words (`two and a half meters`, `half a meter`, `one point five`,
-  `one meter and sixty centimeters`) and Chinese numerals with a unit (`三点二米`) count when no digit is written. MRA over the ten
+  `one meter and sixty centimeters`) and Chinese numerals with a unit (`三点二米`, `一米二`) count when no digit is
+  written; feet then a bare number under 12 are feet and inches (`5 ft 6`). MRA over the ten
   thresholds with a 1e-9 tolerance at the bounds.
 - View change: `move_*` / `rotate_*` items in any case, spacing, order and markup (`key: value`, `key - value`,
   `key → value`, JSON objects flat or nested under `translation` / `rotation`, markdown lists with bold keys,
   tables), `back` for backward, `turn` / `pan` / `yaw` / `tilt` for rotate, unit suffixes (`rotate_left_rad`);
-  else prose, clause by clause, each clause holding one value and one direction (`moves 0.4 m to the right`,
-  `pans left by about 30 degrees`, `backs up by 0.8 m`, `向右移动0.3米`). cm and mm convert to meters, radians to
-  degrees. Two values for one component, or `either ... or ...`, score 0. Errors relative to the ground truth (absolute where it is 0); the mean of the five
+  and prose, clause by clause, for the axes the items leave open, each clause holding one value (a range
+  reads as its midpoint) and one direction (`moves 0.4 m to the right`,
+  `pans left by about 30 degrees`, `backs up by 0.8 m`, `向右移动0.3米`). cm, mm, feet and inches convert to meters,
+  radians to degrees. Two values for one component, or `either ... or ...`, score 0. Errors relative to the ground truth (absolute where it is 0); the mean of the five
   components. A response with no such item scores 0.
 
 Every pattern runs in time linear in the response length (tests/test_strict_protocol.py checks shapes up to

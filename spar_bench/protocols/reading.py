@@ -16,10 +16,13 @@ from functools import lru_cache
 
 import numpy as np
 
-from spar_bench.metrics.choice import ChoiceReading, lists_every_option, option_text_match, parse_options, read_choice
+from spar_bench.metrics.choice import (
+    ChoiceReading, lists_every_option, option_text_match, parse_options, question_stem, read_choice, without_echoes,
+    word_trigrams,
+)
 from spar_bench.metrics.numbers import Measurement, measurements
 from spar_bench.metrics.text import Cleaned, answer_phrase, container, first_line, fold, reasoning_cut
-from spar_bench.metrics.view_change import MOTION_NAMES, motion_vector, prose_motion_items, strict_motion_items
+from spar_bench.metrics.view_change import MOTION_AXES, MOTION_NAMES, motion_vector, prose_motion_items, strict_motion_items
 from spar_bench.protocols.base import Parsed
 from spar_bench.tasks_spec import AnswerKind
 
@@ -74,14 +77,14 @@ def _locate(response: str) -> _Located | str:
 
 # Self-corrections: what follows the last of these is the answer the response ends on.
 _REVISION = re.compile(
-    r"\?\s?(?:no|nope|wait)\b|\b(?:actually|wait|correction|on\ssecond\sthought|scratch\sthat|let\sme\sreconsider"
+    r"\?\s?(?:no|nope|wait)\b|\b(?:hmm|um|oh|oops),?\s(?:no|wait|actually)\b|(?:(?<=[.!?] )|(?<=\n))no[,:;!]|\b(?:actually|wait|correction|on\ssecond\sthought|scratch\sthat|let\sme\sreconsider"
     r"|i\swas\swrong|i\s(?:first|initially)\sthought|(?:first|initially)\si\sthought|tempting)\b"
     r"|\b(?:can't|cannot|can\snot|couldn't)\sbe\s(?:right|correct)\b|\bi\shad\s[^.\n]{0,40}\breversed\b",
     re.IGNORECASE,
 )
 
 
-_REVISION_KEYWORDS = re.compile(r"\?|actually|wait|correct|second|scratch|reconsider|wrong|thought|tempting|be\sright"
+_REVISION_KEYWORDS = re.compile(r"\?|hmm|um|oh|oops|no[,:;!]|actually|wait|correct|second|scratch|reconsider|wrong|thought|tempting|be\sright"
                                 r"|reversed", re.IGNORECASE)
 
 
@@ -97,7 +100,7 @@ def _revision(text: str) -> int | None:
 def read_response(kind: AnswerKind, response: str, question: str = "") -> Reading:
     """The strict reading of one response of a task of answer kind `kind` (see the module docstring)."""
     if kind is AnswerKind.CHOICE:
-        return _read_choice(response, _options(question))
+        return _read_choice(response, _options(question), _trigrams(question))
     if kind is AnswerKind.NUMBER:
         return _read_number(response, _question_values(question))
     return _read_motion(response)
@@ -122,7 +125,7 @@ _PLAIN_MOTION = re.compile(r"(?:(?:move|rotate)_[a-z]+:[-+]?\d+(?:\.\d+)?, ?)*(?
 
 # Responses repeat a lot (`A`, `1.5`): readings are cached; every function cached here is pure.
 @lru_cache(maxsize=1 << 16)
-def _read_choice(response: str, options: tuple[tuple[str, str], ...]) -> Reading:
+def _read_choice(response: str, options: tuple[tuple[str, str], ...], echoes: frozenset = frozenset()) -> Reading:
     bare = _BARE_LETTER.fullmatch(response)
     if bare:
         letter = bare.group(1).upper()
@@ -143,7 +146,7 @@ def _read_choice(response: str, options: tuple[tuple[str, str], ...]) -> Reading
     if located.revised_at is not None:
         revised = read_choice(text[located.revised_at :], option_map, announced=False, last=True)
         if revised.letter is not None:
-            return _checked_choice(located, "after a correction", located.revised_at, revised, option_map)
+            return _checked_choice(located, "after a correction", located.revised_at, revised, option_map, echoes)
     attempts: list[tuple[str, int, int, bool]] = []  # (rule, start, end, announced) in region.text offsets
     if located.span is not None:
         attempts.append((located.where, *located.span, True))
@@ -154,7 +157,7 @@ def _read_choice(response: str, options: tuple[tuple[str, str], ...]) -> Reading
     for where, start, end, announced in attempts:
         reading = read_choice(text[start:end], option_map, announced=announced)
         if reading.letter is not None:
-            return _checked_choice(located, where, start, reading, option_map)
+            return _checked_choice(located, where, start, reading, option_map, echoes)
         if not reading.reason.startswith("no option"):
             break  # a hedge, a list of every option, a letter that is no option: final, not a reason to look on
     if located.span is not None and reading is not None and reading.reason.startswith("no option"):
@@ -162,7 +165,7 @@ def _read_choice(response: str, options: tuple[tuple[str, str], ...]) -> Reading
         rest = text[located.span[1] :]
         later = read_choice(rest, option_map, announced=False)
         if later.letter is not None:
-            return _checked_choice(located, "after answer phrase", located.span[1], later, option_map)
+            return _checked_choice(located, "after answer phrase", located.span[1], later, option_map, echoes)
     if reading is not None and reading.reason.startswith("no option") and located.span is None:
         last_start = text.rstrip().rfind("\n") + 1
         restated = option_text_match(text[last_start:], option_map)
@@ -172,13 +175,13 @@ def _read_choice(response: str, options: tuple[tuple[str, str], ...]) -> Reading
 
 
 def _checked_choice(located: _Located, where: str, offset: int, reading: ChoiceReading,
-                    options: dict[str, str]) -> Reading:
+                    options: dict[str, str], echoes: frozenset) -> Reading:
     """The letter read, unless its own line restates the text of another option (`D. blue point (sofa)` when
     the sofa is option A, `so the answer is B` after naming option C's text): a response that contradicts
     itself states no answer."""
     claim = _claim(located.region.text, offset + reading.start)
     if options and reading.rule != "option text":
-        restated = option_text_match(_without_letters(claim), options)
+        restated = option_text_match(without_echoes(_without_letters(claim), echoes), options)
         if restated is not None and restated.letter != reading.letter:
             return Reading(None, reason=f"contradicts itself: letter {reading.letter} with the text of option "
                                         f"{restated.letter}")
@@ -250,14 +253,14 @@ def _read_number(response: str, echoes: tuple[float, ...]) -> Reading:
     results = [m for m in results if _is_result(text, m)]
     if results:  # `2.5 - 0.3 = 2.2 m`: the result of the arithmetic is the answer
         return _checked_number(located, "equation result", 0, text, found, results[-1])
-    candidates = _outside_parentheses(text, _not_echoes(_not_dimensions(text, found), echoes))
+    candidates = _outside_parentheses(text, _not_dimensions(text, _not_echoes(found, echoes)))
     if _leads(text, candidates[0]):
         return _checked_number(located, "leading number", 0, text, found, candidates[0])
     return _checked_number(located, "last number", 0, text, found, candidates[-1])
 
 
 # `1.5 m or 3 m`, `either 1.4 m or 1.8 m`: two values offered, none stated.
-_OR_BETWEEN = re.compile(r"\s?,?\s?(?:or|or\s(?:perhaps|maybe|possibly|even)|maybe|perhaps)\s(?:about\s|around\s|roughly\s)?",
+_OR_BETWEEN = re.compile(r"\s?[,\u2014\u2013-]?\s?(?:or|or\s(?:perhaps|maybe|possibly|even)|maybe|perhaps)\s(?:about\s|around\s|roughly\s)?",
                          re.IGNORECASE)
 # `1.5 m, though 3 m is equally plausible`: a second value offered as just as likely.
 _HEDGE_BETWEEN = re.compile(r"\b(?:or|though|although|maybe|perhaps|possibly|equally|could\salso|might\salso|might\sbe)\b",
@@ -288,7 +291,7 @@ _DECLINES = re.compile(
 )
 # A length followed by one of these describes an object's size or the camera's height, not the answer.
 _DIMENSION_AFTER = re.compile(
-    r"\s(?:long|wide|tall|high|deep|thick|across|in\s(?:length|width|height|diameter)|above\sthe\s(?:floor|ground))\b",
+    r"\s(?:long|wide|tall|high|thick|across|in\s(?:length|width|height|diameter)|above\sthe\s(?:floor|ground))\b",
     re.IGNORECASE,
 )
 
@@ -309,7 +312,7 @@ def _checked_number(located: _Located, where: str, offset: int, text: str, found
                   or (len(between) < 40 and _HEDGE_BETWEEN.search(between) and _HEDGE_AFTER.match(text, second.end)))
         if hedged:
             return Reading(None, reason=f"hedges between two values ({first.value:g} and {second.value:g} m)")
-        if (second is following and _RESTATED_BETWEEN.fullmatch(between)
+        if (second is following and second.has_unit and _RESTATED_BETWEEN.fullmatch(between)
                 and abs(first.value - second.value) > 0.25 * max(abs(first.value), abs(second.value))):
             return Reading(None, reason=f"contradicts itself: {first.value:g} m restated as {second.value:g} m")
     conditional = [m for m in found if _IF_AFTER.match(text, m.end) or _IF_AFTER.match(text, m.end + 1)]
@@ -367,6 +370,7 @@ def _number_trace(located: _Located, where: str, offset: int, measurement: Measu
     return Reading(measurement.value, span, f"{where}: {measurement.rule}")
 
 
+_AXIS = {key: axis for axis, keys in enumerate(MOTION_AXES) for key in keys}
 _EITHER_OR = re.compile(r"\beither\b[^\n]{0,80}?\bor\s(?:\w+[:=_ ]?){0,2}[-+]?\d", re.IGNORECASE)
 
 
@@ -391,8 +395,14 @@ def _read_motion(response: str) -> Reading:
         end = located.span[1] if where == located.where and located.span is not None else len(text)
         items = strict_motion_items(text[start:end])
         how = "motion items"
+        prose = prose_motion_items(text[start:end])
         if not items:
-            items, how = prose_motion_items(text[start:end]), "motion prose"
+            items, how = prose, "motion prose"
+        else:  # `moves 0.8 m to the right ... and turns right by 30`: prose fills the axes the items leave open
+            covered = {_AXIS[key] for key, _, _, _ in items}
+            extra = [item for item in prose if _AXIS[item[0]] not in covered]
+            if extra:
+                items, how = sorted(items + extra, key=lambda item: item[2]), "motion items and prose"
         if items:
             break
     else:
@@ -412,6 +422,12 @@ def _read_motion(response: str) -> Reading:
 @lru_cache(maxsize=1 << 12)
 def _options(question: str) -> tuple[tuple[str, str], ...]:
     return tuple(parse_options(question).items()) if question else ()
+
+
+@lru_cache(maxsize=1 << 12)
+def _trigrams(question: str) -> frozenset:
+    # Only the stem: the options are written in the question too, and restating one is a claim.
+    return word_trigrams(question_stem(question)) if question else frozenset()
 
 
 @lru_cache(maxsize=1 << 12)

@@ -22,6 +22,9 @@ class RuleExample:
 
 _DEPTH_Q = ("With the counter (red point) having a depth of 1.6 meters, determine the depth of towel (blue point) in "
             "the same frame. Calculate or judge based on the 3D center points of these objects. The unit is meter.")
+_DIR_Q = ("Imagine the camera turns 90 degrees to the left and then moves 0.6 meters forward. In which direction is "
+          "the armchair (red point) from the camera then? Pick the appropriate option from the choices available. "
+          "A. left B. back C. back-right D. front-right")
 _POINTS_Q = ("Which point is farthest from the lamp (red point)? A. blue point (armchair) B. green point (vase) "
              "C. yellow point (plant) D. purple point (box)")
 
@@ -91,6 +94,19 @@ RULE_EXAMPLES: tuple[RuleExample, ...] = (
             "C, because the point is not left, , closer.", "C", 1.0),
     _choice("a sentence-final letter is read", "`so B.` states B", "The cabinet is lower, so B.", "B", 1.0,
             question=_Q.replace("B. left, , closer", "B. left, below, closer")),
+    _choice("a spatial description names the option that means it", "`below and in front` is `, below, front`",
+            "Below and in front of the camera, with no clear horizontal offset.", "C", 1.0,
+            question=_Q.replace("C. right, below, farther", "C. , below, front")),
+    _choice("a direction described in words names its option", "`ahead of me and to the right` is front-right",
+            "The armchair would be ahead of me and a little to the right.", "D", 1.0, question=_DIR_Q,
+            task="spatial_imagination_oc"),
+    _choice("two directions offered score 0", "`front or front-left` is a hedge", "front or front-left", "D", 0.0,
+            question=_DIR_Q, task="spatial_imagination_oc"),
+    _choice("restating the question is no claim", "the turn the question describes is not option `left`",
+            "Turning 90 degrees to the left and moving 0.6 meters forward puts it behind me, so B.", "B", 1.0,
+            question=_DIR_Q, task="spatial_imagination_oc"),
+    _choice("options ruled out are not a hedge", "`it can't be A or D` explains the answer",
+            "B. It is lower and farther; it can't be A or D since it isn't closer.", "B", 1.0),
     _choice("a list of every letter is no answer", "`A, B, C and D` chooses none", "The options are A, B, C and D.",
             "A", 0.0),
     # numbers
@@ -126,6 +142,9 @@ RULE_EXAMPLES: tuple[RuleExample, ...] = (
             "1.2 m? No, the nightstand is on the far side, so 1.7 m.", "1.7", 1.0),
     _number("a quoted number is not inches", "`\"3.1\"` is 3.1 m", 'Answer: "3.1"', "3.1", 1.0),
     _number("Chinese numerals with a unit count", "`三点二米` is 3.2 m", "\u7ea6\u4e09\u70b9\u4e8c\u7c73", "3.2", 1.0),
+    _number("spoken Chinese lengths count", "`一米二` is 1.2 m", "\u5927\u7ea6\u4e00\u7c73\u4e8c", "1.2", 1.0),
+    _number("feet then a bare number are feet and inches", "`5 ft 6` is 1.68 m", "About 5 ft 6", "1.7", 1.0,
+            task="distance_prediction_oo"),
     _number("word lengths add up", "`one meter and sixty centimeters` is 1.6 m", "one meter and sixty centimeters",
             "1.6", 1.0, task="distance_prediction_oo"),
     _number("signs are kept", "-0.5 is not 0.5", "-0.5", "0.5", 0.0),
@@ -161,6 +180,11 @@ RULE_EXAMPLES: tuple[RuleExample, ...] = (
             "The camera moves 0.8 m to the right and 2.4 m forward, turning 30 degrees to the right.", 1.0),
     _motion("Chinese motion prose is read", "`向右移动0.8米` is move_right 0.8",
             "\u5411\u53f3\u79fb\u52a80.8\u7c73\uff0c\u5411\u524d2.4\u7c73\uff0c\u5411\u53f3\u65cb\u8f6c30\u5ea6", 1.0),
+    _motion("a range in motion prose reads as its midpoint", "`between 2 and 2.8 meters forward` is 2.4",
+            "It moves 0.8 m to the right, forward somewhere between 2 and 2.8 meters, and turns right by 30 degrees.",
+            1.0),
+    _motion("feet convert in motion items", "`move_forward: 8 ft` is 2.44 m",
+            "move_right: 0.8 m, move_forward: 8 ft, rotate_right: 30", 1.0),
     _motion("two values for one component score 0", "a hedge is not an answer",
             "Either move_forward:2.4 or move_forward:1.0, with rotate_right:30.", 0.0),
     _motion("radians convert to degrees", "0.5236 rad is 30 degrees",

@@ -17,7 +17,7 @@ from spar_bench.metrics.mra import mean_relative_accuracy
 from spar_bench.metrics.view_change import MOTION_NAMES, view_change_scores
 from spar_bench.protocols.base import BatchProtocol, BatchScores, Parsed, indices_by_kind
 from spar_bench.protocols.reading import (
-    Reading, _options, _question_values, _read_choice, _read_motion, _read_number, answer_text, read_response,
+    Reading, _options, _question_values, _read_choice, _read_motion, _read_number, _trigrams, answer_text, read_response,
 )
 from spar_bench.tasks_spec import AnswerKind
 
@@ -54,7 +54,7 @@ class StrictProtocol(BatchProtocol):
             return reading.value is not None
 
         for i in by_kind[AnswerKind.CHOICE]:
-            if keep(i, _read_choice(predictions[i], _options(questions[i]))):
+            if keep(i, _read_choice(predictions[i], _options(questions[i]), _trigrams(questions[i]))):
                 scores[i] = parsed[i] == answers[i].strip().upper()
 
         numbered = [i for i in by_kind[AnswerKind.NUMBER]
