@@ -8,7 +8,6 @@ Target (issue 6): 1,000 questions with their images in under 60 s on a 2-core ma
 from __future__ import annotations
 
 import argparse
-import math
 import tempfile
 import time
 from pathlib import Path
@@ -27,7 +26,7 @@ def main(argv: list[str] | None = None) -> None:
     tasks = list(TASK_IDS)
 
     started = time.perf_counter()
-    pool_size = max(3, math.ceil(args.per_task * (len(tasks) + 1) / dataset.QUESTIONS_PER_SCENE))
+    pool_size = dataset.pool_size(args.per_task, len(tasks) + 1)
     pool = dataset.ScenePool(args.seed, pool_size, args.width, args.height)
     for index in range(pool_size):  # scenes, cameras and their renderings
         pool[index]

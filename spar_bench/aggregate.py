@@ -1,13 +1,20 @@
 """From per-sample scores to the benchmark's numbers: task means, level and view means, the headline, and
-their bootstrap 95% intervals.
+their 95% intervals.
 
 The headline is the unweighted mean of the per-task means (x100), as the paper reports it; a level or view
 group is the unweighted mean of its tasks. Medium holds all three medium tasks, view_change_infer included
 (the released code's level split drops it by a key slip; the paper's table does not).
+
+Intervals are exact or closed-form, so they need no seed and hold at the embedded set's 10 questions per task:
+a task gets the Clopper-Pearson interval of its score sum, a group the stratified normal interval with each
+task's variance padded by a 0 and a 1. benchmarks/bench_intervals.py measures their coverage at 10 questions
+per task: at worst 0.98 per task (0/1 and MRA scores), 0.96 for the headline and 0.945 for a 3-task level,
+where the percentile bootstrap they replace fell to 0.08, 0.85 and 0.25.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -16,7 +23,7 @@ import numpy as np
 from spar_bench.tasks_spec import LEVELS, TASK_IDS, VIEW_GROUPS, task_spec, tasks_in
 
 Interval = tuple[float, float]
-BOOTSTRAP_DRAWS = 1000
+BOOTSTRAP_DRAWS = 1000  # kept for callers that pass `bootstrap=`; any value above 0 asks for intervals
 
 
 @dataclass(frozen=True)
@@ -33,7 +40,7 @@ class TaskScore:
 @dataclass(frozen=True)
 class Summary:
     """Scores on a 0-100 scale. Groups with no evaluated task are absent, never 0. Intervals are empty
-    when no bootstrap was asked for."""
+    when none were asked for."""
 
     overall: float
     levels: dict[str, float]
@@ -83,7 +90,7 @@ def macro_means(task_means: Mapping[str, float]) -> tuple[float, dict[str, float
         task_spec(task)  # raises on an unknown id
     present = [t for t in TASK_IDS if t in task_means]
     groups = _groups(present)
-    mean = lambda tasks: float(np.mean([task_means[t] for t in tasks]))  # noqa: E731
+    mean = lambda tasks: float(np.mean([task_means[t] for t in tasks]))
     return (
         mean(present),
         {name: mean(tasks) for name, tasks in groups["levels"].items()},
@@ -101,10 +108,12 @@ def summarize(
 ) -> Summary:
     """Aggregate per-sample (task id, score in [0, 1]) into a Summary on a 0-100 scale.
 
-    With `bootstrap` > 0, every task, level, view group and the headline get a percentile 95% interval
-    from `bootstrap` seeded resamples; the macro means resample within each task (stratified by task),
-    so every resample has the same tasks as the data. Raises KeyError (UnknownTaskError) on an unknown task.
+    With `bootstrap` > 0 (the name is historical: nothing is resampled), every task gets its Clopper-Pearson
+    95% interval and every level, view group and the headline the stratified interval of `stratified_interval`;
+    `seed` is accepted and ignored, the intervals being deterministic. Raises KeyError (UnknownTaskError) on an
+    unknown task and ValueError when a score lies outside [0, 1].
     """
+    del seed  # intervals no longer resample
     score_array = np.asarray(scores, dtype=np.float64)
     if len(tasks) != len(score_array):
         raise ValueError(f"{len(tasks)} task ids but {len(score_array)} scores")
@@ -114,18 +123,16 @@ def summarize(
     code = {name: i for i, name in enumerate(names)}
     inverse = np.fromiter((code[t] for t in tasks), dtype=np.intp, count=len(tasks))
     counts = np.bincount(inverse, minlength=len(names))
-    means = np.bincount(inverse, weights=score_array, minlength=len(names)) / counts
+    sums = np.bincount(inverse, weights=score_array, minlength=len(names))
+    means = sums / counts
     failures = None
     if parse_failed is not None:
         failures = np.bincount(inverse, weights=np.asarray(parse_failed, dtype=np.float64), minlength=len(names))
     index = {name: i for i, name in enumerate(names)}
     present = [t for t in TASK_IDS if t in index]
-
-    draws: dict[str, np.ndarray] = {}
-    if bootstrap > 0:
-        rng = np.random.default_rng(seed)
-        for task in present:  # fixed order: the same seed gives the same intervals
-            draws[task] = 100.0 * _bootstrap_means(score_array[inverse == index[task]], bootstrap, rng)
+    intervals = bootstrap > 0
+    if intervals and len(score_array) and (score_array.min() < 0 or score_array.max() > 1):
+        raise ValueError("scores must lie in [0, 1] for their intervals")
 
     task_scores = {}
     for task in present:
@@ -133,14 +140,17 @@ def summarize(
         task_scores[task] = TaskScore(
             score=100.0 * float(means[i]),
             n=int(counts[i]),
-            ci95=percentile_interval(draws[task]) if draws else None,
+            ci95=_scaled(clopper_pearson(float(sums[i]), int(counts[i]))) if intervals else None,
             parse_failure_rate=None if failures is None else 100.0 * float(failures[i] / counts[i]),
         )
     overall, levels, views = macro_means({t: s.score for t, s in task_scores.items()})
-    if not draws:
+    if not intervals:
         return Summary(overall, levels, views, task_scores)
+    squares = np.bincount(inverse, weights=score_array**2, minlength=len(names))
+    # Per task, the variance of its mean with a 0 and a 1 added to its scores (see `stratified_interval`).
+    padded = (squares + 1.0 - (sums + 1.0) ** 2 / (counts + 2)) / (counts + 1) / counts
     groups = _groups(present)
-    macro = lambda tasks: percentile_interval(np.mean([draws[t] for t in tasks], axis=0))  # noqa: E731
+    macro = lambda ts: _scaled(_stratified([means[index[t]] for t in ts], [padded[index[t]] for t in ts]))
     return Summary(
         overall,
         levels,
@@ -152,15 +162,113 @@ def summarize(
     )
 
 
-def _bootstrap_means(scores: np.ndarray, draws: int, rng: np.random.Generator) -> np.ndarray:
-    """Means of `draws` resamples with replacement, drawn as multinomial counts over the distinct values
-    (the same distribution as resampling indices, at a cost independent of the sample count)."""
-    values, counts = np.unique(scores, return_counts=True)
-    n = len(scores)
-    return rng.multinomial(n, counts / n, size=draws) @ values / n
+def _scaled(interval: Interval) -> Interval:
+    return 100.0 * interval[0], 100.0 * interval[1]
+
+
+# ---------------------------------------------------------------- intervals
 
 
 def percentile_interval(draws: np.ndarray) -> Interval:
-    """The 2.5th and 97.5th percentiles of bootstrap draws: a 95% interval."""
+    """The 2.5th and 97.5th percentiles of bootstrap draws: a 95% interval (compare's paired differences)."""
     low, high = np.percentile(draws, [2.5, 97.5])
     return float(low), float(high)
+
+
+def clopper_pearson(total: float, n: int, level: float = 0.95) -> Interval:
+    """The exact binomial (Clopper-Pearson) interval for a mean of `n` scores in [0, 1] summing to `total`, on
+    a 0-1 scale.
+
+    For 0/1 scores it is the textbook interval, whose coverage never falls below `level`; for scores in
+    between (MRA's tenths) the sum enters the beta quantiles as a real number, which is conservative because a
+    [0, 1] score varies at most as much as a 0/1 one with the same mean (benchmarks/bench_intervals.py measures
+    it). Every right answer gives [lower, 1] with lower < 1, never a point. Raises ValueError for n < 1 or a
+    total outside [0, n].
+    """
+    if n < 1:
+        raise ValueError(f"an interval needs at least one score, got n = {n}")
+    if not -1e-9 <= total <= n + 1e-9:
+        raise ValueError(f"scores of {n} samples cannot sum to {total}")
+    total = min(max(float(total), 0.0), float(n))
+    tail = (1.0 - level) / 2
+    low = 0.0 if total <= 1e-9 else _beta_quantile(tail, total, n - total + 1)
+    high = 1.0 if total >= n - 1e-9 else _beta_quantile(1.0 - tail, total + 1, n - total)
+    return low, high
+
+
+def stratified_interval(groups: Sequence[np.ndarray], level: float = 0.95) -> Interval:
+    """A normal interval for the unweighted mean of group means (each group a task's scores in [0, 1]), on a
+    0-1 scale and clipped to it.
+
+    Each task's variance is estimated with one 0 and one 1 added to its scores (ddof 1), which keeps a task whose
+    ten answers were all right from counting as certain, and the variances of the task means add up, so the
+    interval is stratified by task as the headline is. Raises ValueError for no groups or an empty one.
+    """
+    if not groups or any(len(g) == 0 for g in groups):
+        raise ValueError("a stratified interval needs at least one score in every group")
+    means = [float(np.mean(g)) for g in groups]
+    variances = [float(np.var(np.concatenate([np.asarray(g, dtype=np.float64), [0.0, 1.0]]), ddof=1)) / len(g)
+                 for g in groups]
+    return _stratified(means, variances, level)
+
+
+def _stratified(means: Sequence[float], variances: Sequence[float], level: float = 0.95) -> Interval:
+    """mean(means) +- z * sqrt(sum(variances)) / len(means), clipped to [0, 1]."""
+    z = _normal_quantile(1.0 - (1.0 - level) / 2)
+    centre = float(np.mean(means))
+    half = z * math.sqrt(max(float(np.sum(variances)), 0.0)) / len(means)
+    return max(centre - half, 0.0), min(centre + half, 1.0)
+
+
+def _normal_quantile(p: float) -> float:
+    """The standard normal quantile, by bisection on math.erf (exact to 1e-12; no scipy in the core)."""
+    low, high = -10.0, 10.0
+    for _ in range(80):
+        mid = (low + high) / 2
+        if 0.5 * (1 + math.erf(mid / math.sqrt(2))) < p:
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2
+
+
+def _beta_quantile(p: float, a: float, b: float) -> float:
+    """The p-quantile of Beta(a, b) (a, b > 0), by bisection on the regularized incomplete beta function."""
+    low, high = 0.0, 1.0
+    for _ in range(60):
+        mid = (low + high) / 2
+        if _beta_cdf(mid, a, b) < p:
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2
+
+
+def _beta_cdf(x: float, a: float, b: float) -> float:
+    """The regularized incomplete beta function I_x(a, b), by its continued fraction (Lentz's method)."""
+    if x <= 0.0:
+        return 0.0
+    if x >= 1.0:
+        return 1.0
+    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x))
+    if x < (a + 1) / (a + b + 2):
+        return front * _beta_fraction(x, a, b) / a
+    return 1.0 - front * _beta_fraction(1.0 - x, b, a) / b
+
+
+def _beta_fraction(x: float, a: float, b: float) -> float:
+    tiny = 1e-300
+    c, d = 1.0, 1.0 - (a + b) * x / (a + 1)
+    d = 1.0 / (d if abs(d) > tiny else tiny)
+    h = d
+    for m in range(1, 20000):  # converges in about sqrt(min(a, b)) terms
+        for numerator in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
+                          -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
+            d = 1.0 + numerator * d
+            d = 1.0 / (d if abs(d) > tiny else tiny)
+            c = 1.0 + numerator / c
+            c = c if abs(c) > tiny else tiny
+            h *= d * c
+        if abs(d * c - 1.0) < 1e-15:
+            break
+    return h

@@ -11,6 +11,7 @@ import pytest
 from PIL import Image
 
 from spar_bench.data import embedded_path, iter_questions, load_dataset
+from spar_bench.synth.audit import blind_item
 from spar_bench.synth.dataset import EMBEDDED, PARQUET, PARQUET_3D, generate_dataset
 from spar_bench.tasks_spec import TASK_IDS, TASKS_BY_ID
 
@@ -53,3 +54,14 @@ def test_embedded_sets_stay_small():
 def test_no_question_is_repeated():
     questions = list(iter_questions(load_dataset("synth")))
     assert len({(q.task, q.question, q.images) for q in questions}) == len(questions)
+
+
+def test_no_two_rows_of_a_task_share_images_stem_and_correct_option():
+    # Distractors aside: a row that repeats another's images, stem and correct option is the same question.
+    rows = pq.read_table(embedded_path()).to_pylist()
+    keys = set()
+    for row in rows:
+        item = blind_item(row["task"], row["question"], row["answer"])
+        stem, correct = (row["question"], row["answer"]) if item is None else (item.stem, item.options[item.answer])
+        keys.add((row["task"], tuple(image["bytes"] for image in row["image"]), stem, correct))
+    assert len(keys) == len(rows)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections import Counter, defaultdict
@@ -15,6 +16,7 @@ from spar_bench.data import load_dataset
 from spar_bench.model_adapters.baselines import BaselineQuestion, FrequencyBaseline
 from spar_bench.protocols.official import OfficialProtocol
 from spar_bench.synth import checks, dataset
+from spar_bench.synth.audit import blind_item
 from spar_bench.synth.camera import make_camera
 from spar_bench.synth.questions import motion_string
 from spar_bench.synth.render import render
@@ -159,6 +161,24 @@ def test_every_marker_sits_on_a_visible_pixel_of_its_object(saved):
     for meta in saved.meta:
         row = checks._Row(saved, meta, lambda s, v: cache.setdefault((s, v), render(*_camera_of(saved, s, v))))
         assert checks.check_markers(row, [image["bytes"] for image in row.row["image"]]) == []
+
+
+def seen_and_asked(row: dict) -> tuple:
+    """What a model sees and must answer in a hub row: its images, the stem and the correct option's text (the
+    answer itself when there are no options)."""
+    item = blind_item(row["task"], row["question"], row["answer"])
+    images = tuple(hashlib.sha256(image["bytes"]).hexdigest() for image in row["image"])
+    if item is None:
+        return row["task"], images, row["question"], row["answer"]
+    return row["task"], images, item.stem, item.options[item.answer]
+
+
+def test_no_two_rows_of_a_task_share_images_stem_and_correct_option(tmp_path):
+    # 30 per task is enough for the old generator to repeat camera_motion_infer rows with new distractors.
+    dataset.generate_dataset(4, 30, tmp_path, width=96, height=72)
+    keys = [seen_and_asked(row) for row in spar_rows(tmp_path)]
+    repeated = [key[:1] + key[2:] for key, n in Counter(keys).items() if n > 1]
+    assert repeated == []
 
 
 def test_grounding_answers_are_seven_finite_numbers_with_positive_sizes(generated):

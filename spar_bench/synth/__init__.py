@@ -2,7 +2,8 @@
 
 Flow: scene (room + boxes) -> camera (OpenCV poses) -> render (RGB, depth, object ids) -> markers (drawn only
 where the object is visible) -> questions (the 20 tasks and 3D grounding) -> dataset (hub-schema parquet);
-`checks` recomputes every answer from the saved scenes by a separate route.
+`checks` recomputes every answer from the saved scenes by a separate route, and `audit` tries to answer the
+multiple-choice questions from their text alone.
 """
 
 from __future__ import annotations

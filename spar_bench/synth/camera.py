@@ -7,6 +7,7 @@ A camera is level (no roll): its heading `yaw` is measured in the floor plane fr
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import asdict, dataclass
 
@@ -15,6 +16,12 @@ import numpy as np
 from spar_bench.synth.scene import Scene
 
 HFOV_DEG = 70.0
+# Where the second camera stands relative to the first: meters ahead and to the right. camera_motion_infer draws
+# its distractor floor spots from the same ranges, so the true spot is not the one in a narrower region.
+SECOND_AHEAD = (0.8, 3.5)
+# Camera heights: some objects hang above a camera, some at its height, most stand below it.
+EYE_HEIGHT = (1.2, 1.6)
+SECOND_SIDE = (-1.4, 1.4)
 
 
 @dataclass(frozen=True)
@@ -36,9 +43,10 @@ class Camera:
         """3x3 intrinsic matrix."""
         return np.array([[self.fx, 0.0, self.cx], [0.0, self.fy, self.cy], [0.0, 0.0, 1.0]])
 
-    @property
+    @functools.cached_property
     def rotation(self) -> np.ndarray:
-        """3x3 camera-to-world rotation; columns are the camera's right, down and forward axes in the world."""
+        """3x3 camera-to-world rotation; columns are the camera's right, down and forward axes in the world.
+        Computed once per camera (a cached property writes the instance dict, which a frozen dataclass allows)."""
         cy_, sy = math.cos(self.yaw), math.sin(self.yaw)
         cp, sp = math.cos(self.pitch), math.sin(self.pitch)
         forward = np.array([cp * cy_, cp * sy, sp])
@@ -110,6 +118,19 @@ def free_position(scene: Scene, x: float, y: float, clearance: float = 0.4) -> b
     return True
 
 
+def free_positions(scene: Scene, xy: np.ndarray, clearance: float = 0.4) -> np.ndarray:
+    """`free_position` for floor points (n, 2) at once: (n,) bool."""
+    xy = np.asarray(xy, dtype=float)
+    free = (xy[:, 0] >= clearance) & (xy[:, 0] <= scene.width - clearance)
+    free &= (xy[:, 1] >= clearance) & (xy[:, 1] <= scene.length - clearance)
+    for obj in scene.objects:
+        c, s = math.cos(obj.yaw), math.sin(obj.yaw)
+        dx, dy = xy[:, 0] - obj.center[0], xy[:, 1] - obj.center[1]
+        u, v = c * dx + s * dy, -s * dx + c * dy
+        free &= ~((np.abs(u) < obj.size[0] / 2 + clearance) & (np.abs(v) < obj.size[1] / 2 + clearance))
+    return free
+
+
 def _r(value: float) -> float:
     return round(float(value), 4)
 
@@ -120,8 +141,9 @@ def place_views(
     """`n_views` cameras at eye height looking into the room; None when no free spot was found.
 
     The first camera stands near the room's edge and looks at the objects' centroid. The second moves
-    1 to 2.8 m forward (so the floor spot below it is inside the first image) and up to 0.8 m sideways, turning up to
-    35 degrees; the third steps sideways and turns from the first. Nearby poses keep the views overlapping.
+    SECOND_AHEAD m forward and SECOND_SIDE m sideways, its floor spot inside the central 84 % of the first image,
+    turning up to 35 degrees; the third steps sideways and turns from the first. Nearby poses keep the views
+    overlapping.
     """
     centroid = np.mean([o.center[:2] for o in scene.objects], axis=0)
     for _ in range(40):
@@ -133,7 +155,7 @@ def place_views(
         if math.hypot(centroid[0] - x, centroid[1] - y) < 1.5:
             continue
         yaw0 = math.atan2(centroid[1] - y, centroid[0] - x) + float(rng.uniform(-0.25, 0.25))
-        cameras = [make_camera((_r(x), _r(y), _r(rng.uniform(1.35, 1.7))), _r(yaw0), _r(math.radians(rng.uniform(-28, -12))), width, height)]
+        cameras = [make_camera((_r(x), _r(y), _r(rng.uniform(*EYE_HEIGHT))), _r(yaw0), _r(math.radians(rng.uniform(-24, -6))), width, height)]
         for index in range(1, n_views):
             camera = _next_view(rng, scene, cameras[0], forward=index == 1, width=width, height=height)
             if camera is None:
@@ -148,16 +170,16 @@ def _next_view(
     rng: np.random.Generator, scene: Scene, first: Camera, *, forward: bool, width: int, height: int
 ) -> Camera | None:
     for _ in range(30):
-        ahead = float(rng.uniform(1.0, 2.8)) if forward else float(rng.uniform(-0.6, 0.6))
-        side = float(rng.uniform(-0.8, 0.8)) if forward else float(rng.choice([-1, 1]) * rng.uniform(0.4, 1.4))
+        ahead = float(rng.uniform(*SECOND_AHEAD)) if forward else float(rng.uniform(-0.6, 0.6))
+        side = float(rng.uniform(*SECOND_SIDE)) if forward else float(rng.choice([-1, 1]) * rng.uniform(0.4, 1.4))
         c, s = math.cos(first.yaw), math.sin(first.yaw)
         x = first.position[0] + c * ahead + s * side
         y = first.position[1] + s * ahead - c * side
         if not free_position(scene, x, y):
             continue
         turn = math.radians(float(rng.uniform(-35, 35)) if forward else float(rng.choice([-1, 1]) * rng.uniform(10, 40)))
-        z = float(np.clip(first.position[2] + rng.uniform(-0.25, 0.25), 1.3, 1.8))
-        pitch = math.radians(float(rng.uniform(-30, -8)))
+        z = float(np.clip(first.position[2] + rng.uniform(-0.25, 0.25), EYE_HEIGHT[0] - 0.1, EYE_HEIGHT[1] + 0.1))
+        pitch = math.radians(float(rng.uniform(-26, -4)))
         camera = make_camera((_r(x), _r(y), _r(z)), _r(wrap_angle(first.yaw + turn)), _r(pitch), width, height)
         if forward:  # the floor spot below the second camera must show up inside the first image
             u, v = first.project(np.array([[camera.position[0], camera.position[1], 0.0]]))[0]

@@ -21,8 +21,8 @@ from PIL import Image
 
 from spar_bench.synth.camera import Camera
 from spar_bench.synth.dataset import META, PARQUET, PARQUET_3D, SCENES
-from spar_bench.synth.markers import MARKER_RGB, Marker, to_pixel, visible_box
-from spar_bench.synth.render import Rendering, render
+from spar_bench.synth.markers import MARKER_RGB, MIN_DOTS_VISIBLE, Marker, point_radius, to_pixel, visible_box
+from spar_bench.synth.render import ROOM_ID, Rendering, render
 from spar_bench.synth.scene import Scene
 
 _OPTION = re.compile(r"(?:^|(?<=\s))([A-D])\. (.*?)(?=\s[A-D]\. |$)")
@@ -93,16 +93,28 @@ def level_offset(camera: Camera, point: np.ndarray) -> tuple[float, float, float
 
 
 def _relation(camera: Camera, subject: np.ndarray, anchor: np.ndarray | None) -> tuple[str, str, str] | None:
+    """The slots of a relation, or None when depth read along the optical axis (and, between objects, as
+    distance from the camera) does not clearly agree with depth along the heading."""
+
     def slot(value: float, pos: str, neg: str) -> str | None:
         if abs(value) < 0.15:
             return ""
         return None if abs(value) < 0.35 else (pos if value > 0 else neg)
 
     s = level_offset(camera, subject)
+    optical_s = to_camera(camera, subject)[2]
     if anchor is None:
+        if slot(optical_s, "front", "behind") != slot(s[2], "front", "behind"):
+            return None
         return slot(s[0], "right", "left"), slot(s[1], "above", "below"), slot(s[2], "front", "behind")
     a = level_offset(camera, anchor)
-    return slot(s[0] - a[0], "right", "left"), slot(s[1] - a[1], "above", "below"), slot(s[2] - a[2], "farther", "closer")
+    position = camera.c2w[:3, 3]
+    readings = (optical_s - to_camera(camera, anchor)[2],
+                float(np.linalg.norm(subject - position) - np.linalg.norm(anchor - position)))
+    depth = slot(s[2] - a[2], "farther", "closer")
+    if any(slot(r, "farther", "closer") != depth for r in readings):
+        return None
+    return slot(s[0] - a[0], "right", "left"), slot(s[1] - a[1], "above", "below"), depth
 
 
 def _direction(forward: float, right: float) -> str:
@@ -172,7 +184,7 @@ def option_truths(r: _Row) -> dict[str, bool]:
         best = max(dist.values()) if farthest else min(dist.values())
         return {k: d == best for k, d in dist.items()}
     if task.startswith("obj_spatial_relation"):
-        camera = r.cameras[0]
+        camera = r.cameras[_ordinal_after(r"camera of", r.question) or 0]
         if "_oc" in task:
             relation = _relation(camera, r.center("red"), None)
         else:
@@ -181,15 +193,15 @@ def option_truths(r: _Row) -> dict[str, bool]:
             raise AssertionError(f"relation {relation} is not decidable")
         return {k: tuple(s.strip() for s in t.split(",")) == relation for k, t in opts.items()}
     if task.startswith("spatial_imagination"):
-        if "_oc" in task:
+        if "_oc" in task:  # "moves M meters forward[ and then turns T degrees to the left|right]"
             camera = r.frame()
             turn = re.search(r"turns (\d+) degrees to the (left|right)", r.question)
             left = 0.0 if turn is None else float(turn.group(1)) * (1 if turn.group(2) == "left" else -1)
             move = float(re.search(r"moves ([\d.]+) meters forward", r.question).group(1))
             forward = camera.c2w[:3, 2][:2] / np.linalg.norm(camera.c2w[:3, 2][:2])
+            position = camera.c2w[:2, 3] + move * forward
             c, s = math.cos(math.radians(left)), math.sin(math.radians(left))
             heading = np.array([c * forward[0] - s * forward[1], s * forward[0] + c * forward[1]])
-            position = camera.c2w[:2, 3] + move * heading
             d = r.center("red")[:2] - position
         else:
             position = r.center("red")[:2]
@@ -235,7 +247,7 @@ def grounding_truth(r: _Row) -> np.ndarray:
 
 
 def _parse_motion(text: str) -> np.ndarray:
-    items = dict((k, float(v)) for k, v in (item.split(":") for item in text.split(",")))
+    items = {k: float(v) for k, v in (item.split(":") for item in text.split(","))}
     pairs = (("move_right", "move_left"), ("move_up", "move_down"), ("move_forward", "move_backward"),
              ("rotate_right", "rotate_left"), ("rotate_up", "rotate_down"))
     return np.array([items.get(p, 0.0) - items.get(n, 0.0) for p, n in pairs])
@@ -245,8 +257,8 @@ def _parse_motion(text: str) -> np.ndarray:
 
 
 def check_markers(r: _Row, images: list[bytes]) -> list[str]:
-    """Every point sits on a visible pixel of its object and is drawn in its colour; every box matches the
-    object's visible extent."""
+    """Every point sits on a visible pixel of its object, is drawn in its colour, and its object shows at least
+    MIN_DOTS_VISIBLE dot areas (so the dot does not hide it); every box matches the object's visible extent."""
     problems = []
     decoded = [np.asarray(Image.open(io.BytesIO(data)).convert("RGB")) for data in images]
     for m in r.markers:
@@ -256,6 +268,9 @@ def check_markers(r: _Row, images: list[bytes]) -> list[str]:
             x, y = to_pixel(m.point, width, height)
             if rendering.ids[y, x] != m.object_id:
                 problems.append(f"{m.colour} point is not on a visible pixel of object {m.object_id}")
+            shown = int((rendering.ids == m.object_id).sum())
+            if shown < MIN_DOTS_VISIBLE * math.pi * point_radius(width) ** 2:
+                problems.append(f"{m.colour} point covers too much of object {m.object_id} ({shown} pixels shown)")
             if tuple(decoded[m.image][y, x]) != MARKER_RGB[m.colour]:
                 problems.append(f"{m.colour} point is not drawn at its pixel")
         if m.box is not None:
@@ -282,6 +297,24 @@ def check_depth_buffer(r: _Row) -> list[str]:
         if abs(float(rendering.depth[y, x]) - center_depth) > np.linalg.norm(obj.size) / 2 + 0.02:
             problems.append(f"depth buffer {rendering.depth[y, x]:.2f} at the {m.colour} point is far from {center_depth:.2f}")
     return problems
+
+
+def check_floor_spot(r: _Row) -> list[str]:
+    """camera_motion_infer: the floor below the second camera is what the first image shows at that spot (no
+    object or wall in front of it)."""
+    if r.task != "camera_motion_infer":
+        return []
+    first, second = r.cameras
+    point = np.array([second.c2w[0, 3], second.c2w[1, 3], 0.0])
+    p = to_camera(first, point)
+    rendering = r.renderings[0]
+    column, row = int(first.fx * p[0] / p[2] + first.cx), int(first.fy * p[1] / p[2] + first.cy)
+    height, width = rendering.ids.shape
+    if p[2] <= 0 or not (0 <= column < width and 0 <= row < height):
+        return ["the floor spot below the second camera is outside the first image"]
+    if rendering.ids[row, column] != ROOM_ID or abs(float(rendering.depth[row, column]) - p[2]) > 0.05 * p[2] + 0.02:
+        return ["the floor spot below the second camera is hidden in the first image"]
+    return []
 
 
 def check_answer(r: _Row) -> list[str]:
@@ -314,7 +347,8 @@ def check_answer(r: _Row) -> list[str]:
 
 def verify(out_dir: Path) -> list[Failure]:
     """Every problem found in a generated set (empty when it passes): answers recomputed, one true option per
-    multiple-choice question, markers visible and drawn, depth buffer consistent with stated depths."""
+    multiple-choice question, markers visible, drawn and not hiding their objects, depth buffer consistent
+    with stated depths, the camera-motion floor spot visible."""
     saved = load_saved(out_dir)
     cache: dict[tuple[int, int], Rendering] = {}
 
@@ -329,7 +363,7 @@ def verify(out_dir: Path) -> list[Failure]:
         r = _Row(saved, meta, renderings)
         images = [image["bytes"] for image in r.row["image"]]
         try:
-            problems = check_answer(r) + check_markers(r, images) + check_depth_buffer(r)
+            problems = check_answer(r) + check_markers(r, images) + check_depth_buffer(r) + check_floor_spot(r)
         except (AssertionError, ValueError, KeyError, StopIteration, AttributeError) as error:
             problems = [f"check could not run: {type(error).__name__}: {error}"]
         if r.answer != meta["answer"]:

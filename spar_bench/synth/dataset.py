@@ -25,7 +25,16 @@ from PIL import Image
 
 from spar_bench.synth.camera import Camera, place_views
 from spar_bench.synth.markers import draw_markers
-from spar_bench.synth.questions import GROUNDING_TASK, LETTERS, SceneViews, SynthQuestion, question_for
+from spar_bench.synth.questions import (
+    GROUNDING_TASK,
+    LETTERS,
+    SceneViews,
+    SynthQuestion,
+    answer_universe,
+    floor_visible,
+    make_plan,
+    question_for,
+)
 from spar_bench.synth.render import render
 from spar_bench.synth.scene import Scene, make_scene
 from spar_bench.tasks_spec import TASKS, TASKS_BY_ID
@@ -35,8 +44,9 @@ PARQUET_3D = "spar_bench_synth_3d.parquet"
 SCENES = "spar_bench_synth_scenes.json"
 META = "spar_bench_synth_meta.jsonl"
 QUESTIONS_PER_SCENE = 16  # rendering is shared by the questions of a scene
+EXTRA_SCENES = 16  # scenes built beyond the pool when none of it can carry a plan
 MAX_OBJECT_SHARE = 0.4  # a view where one object fills more than this is dropped (camera against a cabinet)
-_SCENE, _QUESTION, _LETTER = 1, 2, 3  # purposes in the seed tuples
+_SCENE, _QUESTION, _LETTER, _TARGET, _PLAN = 1, 2, 3, 4, 5  # purposes in the seed tuples
 
 
 class SynthError(RuntimeError):
@@ -50,11 +60,28 @@ class GeneratedRow:
     question: SynthQuestion
 
 
+def view_usable(scene: Scene, rendering) -> bool:
+    """The view shows at least three objects and none of them fills more than MAX_OBJECT_SHARE of it."""
+    counts = rendering.visible_pixels(len(scene.objects))
+    return bool((counts >= 0.004 * rendering.ids.size).sum() >= 3 and counts.max() <= MAX_OBJECT_SHARE * rendering.ids.size)
+
+
 def views_usable(scene: Scene, cameras: list[Camera], renderings: list) -> bool:
-    """Every view shows at least three objects and none of them fills more than MAX_OBJECT_SHARE of it."""
-    for rendering in renderings:
-        counts = rendering.visible_pixels(len(scene.objects))
-        if (counts >= 0.004 * rendering.ids.size).sum() < 3 or counts.max() > MAX_OBJECT_SHARE * rendering.ids.size:
+    """Every view is usable (`view_usable`) and the first view shows the floor right below the second camera
+    (camera_motion_infer asks for that spot). `cameras` are the ones `renderings` were made with."""
+    if not all(view_usable(scene, r) for r in renderings):
+        return False
+    return floor_visible(renderings[0], cameras[0], np.array([*cameras[1].position[:2], 0.0]))
+
+
+def _previews_usable(scene: Scene, cameras: list[Camera]) -> bool:
+    """`views_usable` at 80 x 60, rendering a view only while the ones before it passed."""
+    small = [c.resized(80, 60) for c in cameras]
+    for k, camera in enumerate(small):
+        preview = render(scene, camera)
+        if not view_usable(scene, preview):
+            return False
+        if k == 0 and not floor_visible(preview, camera, np.array([*cameras[1].position[:2], 0.0])):
             return False
     return True
 
@@ -62,7 +89,8 @@ def views_usable(scene: Scene, cameras: list[Camera], renderings: list) -> bool:
 def build_scene_views(seed: int, index: int, width: int, height: int) -> SceneViews:
     """Scene `index` of a seed with three usable views, rendered; deterministic in (seed, index).
 
-    Views are tried at 80 x 60 first; only accepted ones are rendered at full size.
+    Views are tried at 80 x 60 first (each view only while the ones before it pass); only accepted ones are
+    rendered at full size.
     """
     rng = np.random.default_rng([seed, _SCENE, index])
     for _ in range(50):
@@ -71,12 +99,18 @@ def build_scene_views(seed: int, index: int, width: int, height: int) -> SceneVi
             cameras = place_views(rng, scene, 3, width, height)
             if cameras is None:
                 break
-            previews = [render(scene, c.resized(80, 60)) for c in cameras]
-            if views_usable(scene, cameras, previews):
+            if _previews_usable(scene, cameras):
                 renderings = [render(scene, c) for c in cameras]
                 if views_usable(scene, cameras, renderings):
                     return SceneViews(index, scene, tuple(cameras), tuple(renderings))
     raise SynthError(f"seed {seed}: no usable views for scene {index} after 50 rooms")
+
+
+def pool_size(per_task: int, n_tasks: int) -> int:
+    """Scenes for `per_task` questions of `n_tasks` tasks: QUESTIONS_PER_SCENE per scene on average, and at least
+    one scene per question of a task with some to spare (camera_motion_infer can ask only one question per scene:
+    its images and correct spot are the scene's, and a crowded scene may have no free floor for distractors)."""
+    return max(3, math.ceil(per_task * n_tasks / QUESTIONS_PER_SCENE), math.ceil(1.3 * per_task) + 8)
 
 
 class ScenePool:
@@ -95,39 +129,51 @@ class ScenePool:
         return [self._built[i] for i in sorted(self._built)]
 
 
+def balanced_cycle(rng: np.random.Generator, values: tuple[str, ...] | str, count: int) -> list[str]:
+    """`count` values, each occurring the same number of times (within one), in a random order.
+
+    The whole schedule is shuffled, not block by block: with blocks of len(values), the answers of the
+    earlier rows of a block would tell which values the later rows can still take."""
+    out: list[str] = []
+    while len(out) < count:
+        out.extend(values[int(i)] for i in rng.permutation(len(values)))
+    out = out[:count]
+    return [out[int(i)] for i in rng.permutation(count)]
+
+
 def balanced_letters(rng: np.random.Generator, count: int) -> list[str]:
-    """`count` letters, each block of four a permutation of A-D, so no letter leads by more than one."""
-    letters: list[str] = []
-    while len(letters) < count:
-        letters.extend(LETTERS[int(i)] for i in rng.permutation(4))
-    return letters[:count]
+    """`count` letters, each of A-D equally often (within one), in a random order."""
+    return balanced_cycle(rng, LETTERS, count)
 
 
 def generate_questions(seed: int, tasks: list[str], per_task: int, pool: ScenePool) -> Iterator[SynthQuestion]:
     """`per_task` questions of each task, task by task; scenes are visited in a task-dependent rotation.
 
-    A question identical to an earlier one (same text, scene, views and markers, hence the same images) is
-    not repeated: another scene is tried. Raises SynthError when no scene of the pool (and a few extra) can
-    carry a question.
+    Each question's plan (letter, correct option from a balanced schedule, distractors, stated parameters) is
+    drawn first and kept: scenes are tried until one carries it. A question whose identity (images, stem,
+    correct option; see `SynthQuestion.identity`) repeats an earlier one of its task is not used: another scene
+    is tried. Raises SynthError when no scene of the pool (and a few extra) can carry a plan.
     """
     seen: set[tuple] = set()
     for t, task in enumerate(tasks):
         letters = balanced_letters(np.random.default_rng([seed, _LETTER, t]), per_task)
+        universe = answer_universe(task)
+        targets = balanced_cycle(np.random.default_rng([seed, _TARGET, t]), universe, per_task) if universe else None
         for q in range(per_task):
+            plan = make_plan(task, np.random.default_rng([seed, _PLAN, t, q]), letters[q], targets[q] if targets else "")
             rng = np.random.default_rng([seed, _QUESTION, t, q])
             start = (q * len(tasks) + t) % pool.size
-            for attempt in range(pool.size + 8):
+            for attempt in range(pool.size + EXTRA_SCENES):
                 index = (start + attempt) % pool.size if attempt < pool.size else pool.size + attempt
-                question = question_for(task, rng, pool[index], letters[q])
+                question = question_for(task, rng, pool[index], plan)
                 if question is None:
                     continue
-                identity = (task, question.scene_id, tuple(question.views), question.question, repr(question.markers))
-                if identity not in seen:
-                    seen.add(identity)
+                if question.identity() not in seen:
+                    seen.add(question.identity())
                     yield question
                     break
             else:
-                raise SynthError(f"seed {seed}: no scene could carry a {task} question (#{q})")
+                raise SynthError(f"seed {seed}: no scene could carry a {task} question (#{q}, plan {plan})")
 
 
 def encode_png(image: Image.Image) -> bytes:
@@ -214,7 +260,7 @@ def generate_dataset(
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     tasks = [t.task_id for t in TASKS]
-    pool = ScenePool(seed, max(3, math.ceil(per_task * (len(tasks) + 1) / QUESTIONS_PER_SCENE)), width, height)
+    pool = ScenePool(seed, pool_size(per_task, len(tasks) + 1), width, height)
     spar = list(generate_questions(seed, tasks, per_task, pool))
     grounding = list(generate_questions(seed, [GROUNDING_TASK], per_task, pool))
     meta = []
@@ -237,18 +283,54 @@ def generate_dataset(
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`spar-bench synth --seed S --per-task N --out DIR [--width W --height H --rgbd]`."""
+    """`spar-bench synth --seed S --per-task N --out DIR [--width W --height H --rgbd]`, or
+    `spar-bench synth --audit [--seed S --per-task N --width W --height H]`: the blind audit of seeds S and S + 1
+    (default 100 questions per task at 160 x 120), or `--audit-files A.parquet B.parquet` of two sets already
+    written, printed as a markdown table; exits 1 when a task's selected attack beats chance by more than
+    `--max-excess` points."""
     parser = argparse.ArgumentParser(prog="spar-bench synth", description="Generate synthetic SPAR-style questions.")
     parser.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
-    parser.add_argument("--per-task", type=int, default=10, help="questions per task (default 10)")
-    parser.add_argument("--out", type=Path, required=True, help="output folder")
-    parser.add_argument("--width", type=int, default=640)
-    parser.add_argument("--height", type=int, default=480)
+    parser.add_argument("--per-task", type=int, help="questions per task (default 10; 100 with --audit)")
+    parser.add_argument("--out", type=Path, help="output folder (required unless --audit)")
+    parser.add_argument("--width", type=int, help="image width (default 640; 160 with --audit)")
+    parser.add_argument("--height", type=int, help="image height (default 480; 120 with --audit)")
     parser.add_argument("--rgbd", action="store_true", help="add depth, pose and intrinsics columns")
+    parser.add_argument("--audit", action="store_true",
+                        help="answer the multiple-choice questions of seeds S and S + 1 from their text alone "
+                        "(fit on one seed, score on the other) and print each task's best attack against chance")
+    parser.add_argument("--audit-files", nargs=2, type=Path, metavar=("FIRST", "SECOND"),
+                        help="audit two hub-schema parquet files (fit on one, score on the other) instead")
+    parser.add_argument("--max-excess", type=float, default=8.0,
+                        help="with --audit, the points above chance a task may reach (default 8)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    path = generate_dataset(args.seed, args.per_task, args.out, width=args.width, height=args.height, rgbd=args.rgbd)
-    print(f"wrote {20 * args.per_task} questions to {path} and {args.per_task} to {args.out / PARQUET_3D} "
+    if args.audit or args.audit_files:
+        import pyarrow.parquet as pq
+
+        from spar_bench.synth.audit import audit, blind_items, format_audit, generated_items
+
+        if args.audit_files:
+            columns = ["task", "question", "answer"]
+            first, second = (blind_items(pq.read_table(f, columns=columns).to_pylist()) for f in args.audit_files)
+            where = f"{args.audit_files[0]} and {args.audit_files[1]}"
+        else:
+            size = {"width": args.width or 160, "height": args.height or 120}
+            per_task = args.per_task or 100
+            first, second = (generated_items(s, per_task, **size) for s in (args.seed, args.seed + 1))
+            where = f"seeds {args.seed} and {args.seed + 1}, {per_task} per task, {size['width']}x{size['height']}"
+        results = audit(first, second)
+        print(format_audit(results))
+        print(f"{where}, {time.perf_counter() - started:.1f} s")
+        over = [r.task for r in results if 100 * r.excess > args.max_excess]
+        if over:
+            print(f"spar-bench synth --audit: more than {args.max_excess:g} points above chance: {', '.join(over)}")
+        return 1 if over else 0
+    if args.out is None:
+        parser.error("--out is required (or pass --audit)")
+    per_task = args.per_task or 10
+    path = generate_dataset(args.seed, per_task, args.out, width=args.width or 640, height=args.height or 480,
+                            rgbd=args.rgbd)
+    print(f"wrote {20 * per_task} questions to {path} and {per_task} to {args.out / PARQUET_3D} "
           f"in {time.perf_counter() - started:.1f} s")
     return 0
 

@@ -2,11 +2,13 @@
 where the referenced object is visible (read from the object-id buffer), and drawn into the RGB image.
 
 A point goes to the visible pixel of the object farthest from the object's visible outline (and from points
-already placed), so the whole dot sits on the object whenever the object shows enough of itself.
+already placed), so the whole dot sits on the object whenever the object shows enough of itself; an object is
+marked only when it shows at least MIN_DOTS_VISIBLE dot areas, so that a dot never hides most of a small object.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,6 +25,7 @@ MARKER_RGB: dict[str, tuple[int, int, int]] = {
     "purple": (170, 30, 215),
 }
 POINT_RADIUS_640 = 20  # pixels at 640 wide; scaled with the image width
+MIN_DOTS_VISIBLE = 3.0  # an object must show this many dot areas: the dot covers at most a third of it
 
 
 @dataclass(frozen=True)
@@ -75,7 +78,8 @@ def place_point(
 
     The point is the visible pixel deepest inside the object's visible region (Euclidean distance to the
     nearest pixel of anything else), excluding pixels within 2.5 radii of `taken` points (pixels). None when
-    the best clearance is below `min_clearance` radii or the normalized point maps back to another object.
+    the object shows fewer than MIN_DOTS_VISIBLE dot areas, the best clearance is below `min_clearance` radii or
+    the normalized point maps back to another object.
     `bounds` (row and column slices holding the object's visible pixels) saves searching the whole image.
     """
     height, width = rendering.ids.shape
@@ -87,6 +91,8 @@ def place_point(
         bounds = (slice(rows.min(), rows.max() + 1), slice(cols.min(), cols.max() + 1))
     r0, r1, c0, c1 = bounds[0].start, bounds[0].stop, bounds[1].start, bounds[1].stop
     padded = np.pad(rendering.ids[r0:r1, c0:c1] == object_id, 1)  # the image border counts as the outline
+    if padded.sum() < MIN_DOTS_VISIBLE * math.pi * radius**2:
+        return None
     clearance = ndimage.distance_transform_edt(padded)[1:-1, 1:-1]
     if taken:
         yy, xx = np.mgrid[r0:r1, c0:c1]

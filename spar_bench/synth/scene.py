@@ -1,4 +1,6 @@
-"""Procedural indoor scenes: a box-shaped room and 6 to 20 yaw-rotated boxes standing on the floor or on each other.
+"""Procedural indoor scenes: a box-shaped room and 6 to 20 yaw-rotated boxes standing on the floor, on each other or
+hanging on a wall (pictures, wall cabinets, a television: objects above and level with a standing camera, so that
+relations to the camera can be "above" or level as well as "below").
 
 World frame: x and y span the floor (the room is [0, width] x [0, length]), z points up, meters. A scene is plain
 data (`Scene`, `SceneObject`) and round-trips through JSON exactly; everything downstream reads only this.
@@ -30,6 +32,7 @@ class Category:
     on_floor: bool
     supports: bool  # other objects may stand on its top
     colour: tuple[int, int, int]
+    mount: tuple[float, float] | None = None  # wall objects: range of the center's height; the thin side is length
 
 
 # Muted colours: the saturated marker colours (red, blue, green, yellow, purple) must stand out against them.
@@ -51,10 +54,18 @@ CATEGORIES: tuple[Category, ...] = (
     Category("monitor", (0.5, 0.7), (0.15, 0.25), (0.35, 0.5), False, False, (70, 70, 78)),
     Category("pillow", (0.4, 0.6), (0.3, 0.45), (0.12, 0.2), False, False, (190, 185, 200)),
     Category("vase", (0.15, 0.25), (0.15, 0.25), (0.25, 0.4), False, False, (120, 150, 160)),
+    Category("picture", (0.4, 1.0), (0.03, 0.05), (0.3, 0.8), False, False, (150, 120, 105), (1.2, 2.0)),
+    Category("wall cabinet", (0.6, 1.2), (0.3, 0.4), (0.5, 0.8), False, False, (165, 155, 130), (1.75, 2.2)),
+    Category("tv", (0.8, 1.3), (0.06, 0.1), (0.45, 0.75), False, False, (60, 62, 70), (1.0, 1.7)),
+    Category("mirror", (0.4, 0.7), (0.03, 0.05), (0.6, 1.0), False, False, (175, 190, 195), (1.3, 1.8)),
+    Category("clock", (0.25, 0.4), (0.04, 0.06), (0.25, 0.4), False, False, (185, 175, 160), (1.8, 2.3)),
+    Category("wall shelf", (0.6, 1.2), (0.22, 0.3), (0.25, 0.4), False, False, (130, 105, 80), (1.3, 2.0)),
 )
 CATEGORIES_BY_NAME: dict[str, Category] = {c.name: c for c in CATEGORIES}
 FLOOR_CATEGORIES = tuple(c for c in CATEGORIES if c.on_floor)
-TOP_CATEGORIES = tuple(c for c in CATEGORIES if not c.on_floor)
+TOP_CATEGORIES = tuple(c for c in CATEGORIES if not c.on_floor and c.mount is None)
+WALL_CATEGORIES = tuple(c for c in CATEGORIES if c.mount is not None)
+WALL = -2  # `support` of an object hanging on a wall
 
 
 @dataclass(frozen=True)
@@ -66,7 +77,7 @@ class SceneObject:
     size: tuple[float, float, float]
     yaw: float
     colour: tuple[int, int, int]
-    support: int = -1  # index of the object it stands on; -1 is the floor
+    support: int = -1  # index of the object it stands on; -1 is the floor, WALL (-2) a wall
 
     @property
     def bottom(self) -> float:
@@ -194,12 +205,31 @@ def _place_on_floor(rng: np.random.Generator, objects: list[SceneObject], count:
             objects.append(candidate)
 
 
+def _place_on_wall(rng: np.random.Generator, objects: list[SceneObject], count: int, size: tuple) -> None:
+    """Append wall objects (back face 2 cm off a wall, centre height from the category's `mount`) until
+    `objects` holds `count` or the attempts run out."""
+    for _ in range(max(count - len(objects), 0) * 30):
+        if len(objects) >= count:
+            break
+        category = WALL_CATEGORIES[int(rng.integers(len(WALL_CATEGORIES)))]
+        dims = [_r(rng.uniform(*r)) for r in (category.width, category.length, category.height)]
+        wall = int(rng.integers(4))  # 0: y = 0, 1: x = width, 2: y = length, 3: x = 0
+        along = float(rng.uniform(dims[0] / 2 + GAP, (size[wall % 2] - dims[0] / 2 - GAP)))
+        off = dims[1] / 2 + 0.02
+        x, y = ((along, off), (size[0] - off, along), (along, size[1] - off), (off, along))[wall]
+        yaw = (0.0, math.pi / 2, math.pi, -math.pi / 2)[wall]  # the thin side (length) faces the room
+        center = (_r(x), _r(y), _r(rng.uniform(*category.mount)))
+        candidate = SceneObject(category.name, center, tuple(dims), _r(yaw), _colour(rng, category.colour), WALL)
+        if inside_room(candidate, size, 0.01) and not any(boxes_intersect(candidate, o, GAP) for o in objects):
+            objects.append(candidate)
+
+
 def make_scene(rng: np.random.Generator, n_objects: int | None = None) -> Scene:
     """A room with 6 to 20 objects (fewer than `n_objects` only when placement keeps failing; never below 6).
 
     Floor objects are placed by rejection sampling with a clearance of GAP to walls and to each other; small
-    objects stand on the top of a supporting object, inside its footprint. Raises RuntimeError when fewer than
-    6 objects fit, which the room sizing makes practically impossible.
+    objects stand on the top of a supporting object, inside its footprint; two to four objects hang on the
+    walls. Raises RuntimeError when fewer than 6 objects fit, which the room sizing makes practically impossible.
     """
     target = int(rng.integers(6, 21)) if n_objects is None else n_objects
     area = 14.0 + 1.3 * target
@@ -208,11 +238,12 @@ def make_scene(rng: np.random.Generator, n_objects: int | None = None) -> Scene:
     height = _r(rng.uniform(2.6, 3.0))
     size = (width, length, height)
     n_top = min(target // 3, int(rng.integers(1, 5)))
+    n_wall = min(max(target // 4, 2), int(rng.integers(2, 5)))
     objects: list[SceneObject] = []
-    _place_on_floor(rng, objects, target - n_top, size)
+    _place_on_floor(rng, objects, target - n_top - n_wall, size)
     supports = [i for i, o in enumerate(objects) if CATEGORIES_BY_NAME[o.category].supports]
     for _ in range(n_top * 30):
-        if len(objects) >= target or not supports:
+        if len(objects) >= target - n_wall or not supports:
             break
         base_index = supports[int(rng.integers(len(supports)))]
         base = objects[base_index]
@@ -230,7 +261,8 @@ def make_scene(rng: np.random.Generator, n_objects: int | None = None) -> Scene:
         )
         if inside_room(candidate, size, GAP) and not any(boxes_intersect(candidate, o, GAP) for o in objects):
             objects.append(candidate)
-    _place_on_floor(rng, objects, target, size)  # top objects that did not fit are made up on the floor
+    _place_on_wall(rng, objects, target, size)
+    _place_on_floor(rng, objects, target, size)  # objects that did not fit elsewhere are made up on the floor
     if len(objects) < 6:
         raise RuntimeError(f"only {len(objects)} objects fit in a {width} x {length} m room; use another seed")
     return Scene(width, length, height, tuple(objects))
@@ -243,9 +275,15 @@ def scene_problems(scene: Scene) -> list[str]:
     for i, obj in enumerate(scene.objects):
         if not inside_room(obj, size):
             problems.append(f"object {i} ({obj.category}) leaves the room")
-        expected = 0.0 if obj.support < 0 else scene.objects[obj.support].top
-        if abs(obj.bottom - expected) > 1e-3:
-            problems.append(f"object {i} ({obj.category}) floats: bottom {obj.bottom:.3f}, support top {expected:.3f}")
+        if obj.support == WALL:
+            plan = obj.footprint()
+            gaps = (plan[:, 1].min(), scene.width - plan[:, 0].max(), scene.length - plan[:, 1].max(), plan[:, 0].min())
+            if min(gaps) > 0.05:
+                problems.append(f"object {i} ({obj.category}) hangs {min(gaps):.3f} m away from every wall")
+        else:
+            expected = 0.0 if obj.support < 0 else scene.objects[obj.support].top
+            if abs(obj.bottom - expected) > 1e-3:
+                problems.append(f"object {i} ({obj.category}) floats: bottom {obj.bottom:.3f}, support top {expected:.3f}")
         for j in range(i + 1, len(scene.objects)):
             if boxes_intersect(obj, scene.objects[j]):
                 problems.append(f"objects {i} and {j} intersect")
