@@ -21,8 +21,34 @@ from spar_bench.model_adapters.baselines import (
 )
 
 
+def _checked_model(cls, model: str, arg_string: str, additional_config: dict | None):
+    """Build one of our models from lmms-eval's `--model_args` after checking them against the adapter's signature.
+
+    A bad argument ends the process with one line and exit status 2: lmms-eval would print a traceback for
+    any exception and exit 0 with nothing evaluated, but lets SystemExit through.
+    """
+    from lmms_eval import utils
+
+    from spar_bench.model_adapters.arguments import ModelArgsError, check_model_args_of
+
+    args = utils.simple_parse_args_string(arg_string or "")
+    try:
+        check_model_args_of(model, {k: str(v) for k, v in args.items()}, lmms_eval=True)
+    except ModelArgsError as error:
+        print(f"spar-bench: --model_args: {error}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+    extra = {k: v for k, v in (additional_config or {}).items() if v is not None}
+    return cls(**args, **extra)
+
+
 class _SparBaseline(lmms):
     """Answers every request of a run at once, so frequency is counted over the whole evaluated set."""
+
+    model_name = ""  # the lmms-eval name, whose model arguments are checked before the model is built
+
+    @classmethod
+    def create_from_arg_string(cls, arg_string: str, additional_config: dict | None = None):
+        return _checked_model(cls, cls.model_name, arg_string, additional_config)
 
     # lmms-eval always passes batch_size, and max_batch_size / device when set; a baseline needs none of them.
     def __init__(self, batch_size: int | str = 1, max_batch_size=None, device=None, **kwargs) -> None:
@@ -54,16 +80,22 @@ class _SparBaseline(lmms):
 
 
 class SparOracle(_SparBaseline):
+    model_name = "spar_oracle"
+
     def _make_baseline(self):
         return OracleBaseline()
 
 
 class SparFrequency(_SparBaseline):
+    model_name = "spar_frequency"
+
     def _make_baseline(self):
         return FrequencyBaseline()
 
 
 class SparRandom(_SparBaseline):
+    model_name = "spar_random"
+
     def __init__(self, seed: int | str = 0, **kwargs) -> None:
         self.seed = int(seed)
         super().__init__(**kwargs)
@@ -83,6 +115,10 @@ class SparAdapterModel(lmms):
     """
 
     model_name = ""  # the `spar-bench run` model name whose adapter this wraps
+
+    @classmethod
+    def create_from_arg_string(cls, arg_string: str, additional_config: dict | None = None):
+        return _checked_model(cls, cls.model_name, arg_string, additional_config)
 
     def __init__(self, batch_size: int | str = 1, max_batch_size=None, device=None, journal: str | None = None,
                  **model_args) -> None:

@@ -95,6 +95,41 @@ measured on tests/data/agreement_corpus.jsonl by `python benchmarks/bench_agreem
 """
 
 
+OTHER_HARNESSES = """
+## Other harnesses' outputs
+
+`spar-bench score` re-scores what other harnesses wrote, so that a reported number can be put next to a
+reproduction read by the same rules:
+
+- lmms-eval samples logs of its built-in `sparbench` task, 0.6 (`filtered_resps: ["text"]`) and 0.7
+  (`filtered_resps: "text"`, `resps` kept only when reasoning was stripped) shapes: the id, task, question and
+  answer come from the `sparbench_score` record (or `doc`), the response from `filtered_resps`.
+- VLMEvalKit `SparBench` prediction files, `.tsv` or `.xlsx` (`<model>_SparBench.xlsx`): the dataset's TSV
+  columns without the image plus `prediction`; the task is read from `task` (or `category`). `.xlsx` needs
+  openpyxl (`pip install 'spar-bench[vlmevalkit]'`); `.tsv` needs nothing. An empty prediction cell is the
+  empty response, as VLMEvalKit scores it.
+
+```
+spar-bench score Qwen2.5-VL-7B_SparBench.xlsx --data full --json qwen.json
+# dataset full: 7207 of 7207 questions matched (7207 by task, question and answer); every question answered; fingerprint ...
+```
+
+`--data SOURCE` matches every prediction to a question of the dataset and checks it: by id when the dataset
+has that id with the same task and answer (and question, when the file carries one), otherwise by task,
+question text and answer (VLMEvalKit's `index` is its own row number, not the dataset's id). Answers compare
+as numbers where both are numbers (a spreadsheet keeps `4.0` as `4`). A prediction that matches no question
+stops the command (exit 2): the file was made on another dataset or revision. The summary names the dataset,
+how many of its questions were answered and its fingerprint; `--json` adds a `dataset` block with the
+fingerprint of the answered questions, equal to the dataset's when every question was answered. Questions that
+are identical in task, text and answer are matched in file order; their scores do not depend on which is
+which, but their images might, so the explorer may show such a response beside the other copy's images.
+
+`spar-bench submit prepare` packs both kinds too: an lmms-eval output folder with built-in `sparbench` logs,
+and a VLMEvalKit file with `--data SOURCE` (its rows get the dataset's ids and question texts); the bundle is
+then verified like any other (`submit verify`), and `spar-bench explore` shows it.
+"""
+
+
 def _cell(text: str) -> str:
     return "`" + text.replace("|", "\\\\|").replace("`", "'") + "`" if text else "(empty)"
 
@@ -108,7 +143,7 @@ def render() -> str:
         rows.append(f"| {ex.rule} | {ex.why} | {ex.task} | {_cell(ex.prediction)} | {_cell(ex.answer)} | {s:.2f} | {o:.2f} |\n")
     questions = sorted({ex.question for ex in RULE_EXAMPLES if ex.question})
     footer = "\nThe multiple-choice examples use the question: " + "; ".join(f"`{q}`" for q in questions) + "\n"
-    return INTRO + "".join(rows) + footer
+    return INTRO + "".join(rows) + footer + OTHER_HARNESSES
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,8 +35,14 @@ def _score(args: argparse.Namespace) -> int:
 
     from spar_bench.report import print_summary
     from spar_bench.scoring import (
-        PredictionsError, protocol_names, read_predictions, score_predictions, summarize_scores, summary_json,
-        truncation_counts, write_scored,
+        PredictionsError,
+        protocol_names,
+        read_predictions,
+        score_predictions,
+        summarize_scores,
+        summary_json,
+        truncation_counts,
+        write_scored,
     )
 
     try:
@@ -49,13 +55,33 @@ def _score(args: argparse.Namespace) -> int:
     if not len(predictions):
         print("spar-bench score: no prediction to score", file=sys.stderr)
         return 2
+    checked = None
+    if getattr(args, "data", None):
+        from spar_bench.data import DatasetError
+        from spar_bench.scoring import check_against_dataset
+
+        try:
+            predictions, checked = check_against_dataset(predictions, args.data)
+        except (PredictionsError, DatasetError) as error:
+            print(f"spar-bench score: {error}", file=sys.stderr)
+            return 2
     scored = score_predictions(predictions, protocol_names(args.protocol))
     summaries = summarize_scores(scored, seed=args.seed)
     if args.out:
         write_scored(args.out, predictions, scored)
     if args.json:
         with open(args.json, "w", encoding="utf-8") as handle:
-            json.dump(summary_json(summaries, predictions, diagnostics=True), handle, indent=2)
+            document = summary_json(summaries, predictions, diagnostics=True)
+            if checked is not None:
+                document = {**document, "dataset": {"source": checked.source, "fingerprint": checked.fingerprint,
+                                                    "answered_fingerprint": checked.answered_fingerprint,
+                                                    "n_dataset": checked.n_dataset, "complete": checked.complete}}
+            json.dump(document, handle, indent=2)
+    if checked is not None:
+        state = "every question answered" if checked.complete else "not every question answered"
+        print(f"dataset {checked.source}: {checked.n} of {checked.n_dataset} questions matched"
+              + (f" ({checked.by_text} by task, question and answer)" if checked.by_text else "")
+              + f"; {state}; fingerprint {checked.fingerprint}")
     print_summary(summaries, title=f"SPAR-Bench: {len(predictions)} predictions (0-100, 95% bootstrap intervals)",
                   truncation=truncation_counts(predictions))
     if predictions.skipped:
@@ -102,9 +128,13 @@ def _run(args: argparse.Namespace) -> int:
 
     output = Path(args.output)
     resume = _resume_command(getattr(args, "argv", None) or sys.argv[1:])
+    from spar_bench.model_adapters.arguments import check_model_args_of
+
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
-        outcome = run(model=args.model, model_args=parse_model_args(args.model_args), tasks=args.tasks.split(","),
+        model_args = parse_model_args(args.model_args)
+        check_model_args_of(args.model, model_args)  # before any data or weights are loaded
+        outcome = run(model=args.model, model_args=model_args, tasks=args.tasks.split(","),
                       output=output, data=args.data, limit=args.limit, show_progress=not args.no_progress)
     except (DatasetError, UnknownTaskSetError, OutputLockedError, ValueError) as error:
         print(f"spar-bench run: {error}", file=sys.stderr)
@@ -157,7 +187,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("source", nargs="?", default="synth",
                           help="hub id, local parquet file or folder, or one of: synth, full, tiny, full-rgbd, tiny-rgbd")
-    validate.add_argument("--split", default="test")
+    validate.add_argument("--split", default="test", help="dataset split to load")
     validate.add_argument("--max-image-pixels", type=_positive_int, metavar="N",
                           help="largest image (width*height) accepted (default 40000000, or "
                           "$SPAR_BENCH_MAX_IMAGE_PIXELS); every image is decoded in full")
@@ -168,7 +198,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Score JSONL predictions (id, task, answer, prediction[, question]) or samples logs of our "
         "lmms-eval tasks under one or both protocols. Exits 1 if some requests had failed (they are not scored).",
     )
-    score.add_argument("predictions", nargs="+", help="JSONL file(s)")
+    score.add_argument("predictions", nargs="+",
+                       help="JSONL file(s), lmms-eval samples logs, or VLMEvalKit SparBench prediction files (.xlsx, .tsv)")
+    score.add_argument("--data", metavar="SOURCE",
+                       help="match the predictions to this dataset's ids (by id, else by task, question and answer) "
+                       "and check them against it; hub id, parquet file or folder, or synth/tiny/full")
     score.add_argument("--protocol", choices=["strict", "official", "both"], default="both")
     score.add_argument("--out", help="write per-sample scores (JSONL) here")
     score.add_argument("--json", help="write the summary (JSON) here")
@@ -196,6 +230,7 @@ def build_parser() -> argparse.ArgumentParser:
     runner.add_argument("--data", help="read the questions from this hub id, parquet file or folder instead")
     runner.add_argument("--limit", type=_positive_int, help="only the first N questions of each task (smoke tests)")
     runner.add_argument("--no-progress", action="store_true", help="no progress bar")
+    runner.add_argument("--verbose", action="store_true", help="also show the `datasets` library's progress bars")
     runner.set_defaults(run=_run)
 
     from spar_bench import compare, leaderboard, submit
@@ -216,6 +251,11 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_arguments(commands.add_parser(
         "compare", help="paired comparison of two runs with bootstrap intervals (for CI regression checks)"))
 
+    from spar_bench import explore
+
+    explore.add_arguments(commands.add_parser(
+        "explore", help="write a static page with every question and each run's answers (opens from disk)"))
+
     commands.add_parser(
         "synth", help="generate a fresh synthetic SPAR-style test set, or --audit it blind (spar-bench synth --help)",
         add_help=False,
@@ -227,11 +267,96 @@ def build_parser() -> argparse.ArgumentParser:
         "an evaluation failed (lmms-eval itself exits 0).",
     )
     lmms.add_argument("lmms_eval_args", nargs=argparse.REMAINDER, help="arguments for lmms-eval, e.g. --model ... --tasks ...")
+    lmms.add_argument("--verbose", action="store_true",
+                      help="show lmms-eval's logs, tables and progress bars (by default they go to "
+                      "OUTPUT/lmms-eval.log and only the SPAR-Bench table is shown)")
+    lmms.add_argument("--output_path", default="results", help="where lmms-eval saves the results (lmms-eval's flag)")
+    _add_help_texts(parser)
     return parser
 
 
+# Two examples per command, shown at the end of its --help (the keys are the command words after spar-bench).
+EXAMPLES: dict[str, tuple[str, ...]] = {
+    "": ("spar-bench lmms-eval --model spar_frequency --tasks spar_bench_synth",
+         "spar-bench run --model spar_oracle --tasks spar_bench_synth --output runs/oracle"),
+    "validate": ("spar-bench validate synth", "spar-bench validate synth7/   # a folder `spar-bench synth` wrote"),
+    "score": ("spar-bench score runs/oracle/predictions.jsonl",
+              "spar-bench score predictions.jsonl --protocol strict --json summary.json"),
+    "run": ("spar-bench run --model spar_frequency --tasks spar_bench_synth --output runs/frequency",
+            ("spar-bench run --model spar_hf --model-args pretrained=Qwen/Qwen2.5-VL-3B-Instruct,batch_size=4 "
+            "--tasks spar_bench_tiny --output runs/qwen3b")),
+    "submit": ("spar-bench submit prepare runs/oracle --model-name Oracle --org Me --out oracle.tar.gz",
+               "spar-bench submit verify oracle.tar.gz --data synth"),
+    "submit prepare": ("spar-bench submit prepare runs/oracle --model-name Oracle --org Me --out oracle.tar.gz",
+                       "spar-bench submit prepare results/ --model-name 'My Model' --org 'My Lab' --out mine.tar.gz"),
+    "submit verify": ("spar-bench submit verify oracle.tar.gz", "spar-bench submit verify mine.tar.gz --data tiny"),
+    "leaderboard": ("spar-bench leaderboard build --no-plots", "spar-bench leaderboard add oracle.tar.gz --data synth"),
+    "leaderboard build": ("spar-bench leaderboard build", "spar-bench leaderboard build --out /tmp/board --no-plots"),
+    "leaderboard add": ("spar-bench leaderboard add oracle.tar.gz --data synth",
+                        "spar-bench leaderboard add mine.tar.gz --data my_copy/ --split my-copy --overwrite"),
+    "compare": ("spar-bench compare runs/ckpt-6 runs/ckpt-7 --fail-on-regression 1.0",
+                "spar-bench compare runs/synth0 runs/synth7 --shared-questions --markdown comment.md"),
+    "explore": ("spar-bench explore runs/oracle --out explorer/",
+                "spar-bench explore runs/oracle runs/frequency --out explorer/ --data synth"),
+    "lmms-eval": ("spar-bench lmms-eval --model spar_frequency --tasks spar_bench_synth",
+                  ("spar-bench lmms-eval --model spar_hf --model_args pretrained=Qwen/Qwen2.5-VL-3B-Instruct "
+                  "--batch_size 4 --tasks spar_bench_tiny --log_samples --verbose")),
+}
+
+
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Keeps the examples' line breaks and appends `(default: X)` to an option whose help does not say it."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        default = action.default
+        if (default not in (None, False, "", argparse.SUPPRESS) and "default" not in text and text
+                and (action.option_strings or action.nargs == "?")):
+            text += " (default: %(default)s)"
+        return text
+
+
+def _add_help_texts(parser: argparse.ArgumentParser, words: str = "") -> None:
+    """Give every (sub)command a one-line purpose, its defaults and two examples in --help."""
+    import textwrap
+
+    parser.formatter_class = _HelpFormatter
+    if examples := EXAMPLES.get(words):
+        shown = "examples:\n" + "\n".join(f"  {line}" for line in examples)
+        rest = textwrap.fill(parser.epilog, 110) if parser.epilog else ""
+        parser.epilog = shown + (f"\n\n{rest}" if rest else "")
+    elif parser.epilog:
+        parser.epilog = textwrap.fill(parser.epilog, 110)
+    if parser.description:
+        parser.description = textwrap.fill(parser.description, 110)
+    for action in parser._actions:
+        if action.help is None and action.option_strings and action.default not in (None, False, ""):
+            action.help = "(default: %(default)s)"  # an option with no help text still shows its default
+        if isinstance(action, argparse._SubParsersAction):
+            purposes = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                if sub.description is None and purposes.get(name):
+                    sub.description = purposes[name][0].upper() + purposes[name][1:] + "."
+                _add_help_texts(sub, f"{words} {name}".strip())
+
+
+def _embedded_size_by_default(argv: list[str]) -> list[str]:
+    """`spar-bench synth` arguments whose defaults are the embedded set's (seed 0, 10 per task, 320x240), so
+    `spar-bench synth --out D` reproduces it; what the user gives comes later and wins. --audit keeps its own."""
+    if "--audit" in argv or any(a in ("-h", "--help") for a in argv):
+        return argv
+    from spar_bench.synth.dataset import EMBEDDED
+
+    return ["--seed", str(EMBEDDED["seed"]), "--per-task", str(EMBEDDED["per_task"]),
+            "--width", str(EMBEDDED["width"]), "--height", str(EMBEDDED["height"]), *argv]
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    import os
+
     argv = list(sys.argv[1:] if argv is None else argv)
+    if "--verbose" not in argv:  # datasets' own bars ("Generating test split", "Filter") are noise here
+        os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
     if argv[:1] == ["lmms-eval"] and argv[1:2] not in (["-h"], ["--help"]):
         # Everything after the subcommand belongs to lmms-eval, options included.
         from spar_bench.lmms_cli import run_lmms_eval
@@ -240,7 +365,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["synth"]:  # the generator parses its own arguments
         from spar_bench.synth import main as synth_main
 
-        return synth_main(argv[1:])
+        return synth_main(_embedded_size_by_default(argv[1:]))
     args = build_parser().parse_args(argv)
     args.argv = argv
     try:

@@ -38,6 +38,7 @@ class Side:
     scores: dict[str, np.ndarray] = field(default_factory=dict)
     summaries: dict[str, dict] | None = None
     fingerprint: str | None = None
+    questions: tuple[str, ...] = ()  # question texts in `ids` order, where the input holds them
 
     @property
     def paired(self) -> bool:
@@ -126,7 +127,8 @@ def _from_predictions(label: str, paths: Sequence[Path], fingerprint: str | None
         raise CompareError(f"{label}: no scored prediction")
     scored = score_predictions(predictions, ["strict", "official"])
     return Side(label, tuple(predictions.ids), tuple(predictions.tasks),
-                {name: batch.scores for name, batch in scored.items()}, fingerprint=fingerprint)
+                {name: batch.scores for name, batch in scored.items()}, fingerprint=fingerprint,
+                questions=tuple(predictions.questions))
 
 
 def _from_scored(path: Path) -> Side:
@@ -204,10 +206,49 @@ def _verdict(low: float, high: float) -> str:
     return BETTER if low > 0 else WORSE if high < 0 else NOISE
 
 
-def compare_paired(base: Side, new: Side, protocol: str, *, draws: int = BOOTSTRAP_DRAWS, seed: int = 0) -> Comparison:
-    """Rows for the headline, each level and each task present, over the question ids both sides scored."""
-    new_index = {i: k for k, i in enumerate(new.ids)}
-    shared = [(k, new_index[i]) for k, i in enumerate(base.ids) if i in new_index]
+def _fingerprints_differ(base: Side, new: Side) -> bool:
+    return bool(base.fingerprint and new.fingerprint and base.fingerprint != new.fingerprint)
+
+
+def _pairs_by_question_text(base: Side, new: Side) -> list[tuple[int, int]]:
+    """(base position, new position) of the questions whose task and text are the same on both sides; a text
+    asked twice on one side is left out (it cannot be paired unambiguously)."""
+    if len(base.questions) != len(base.ids) or len(new.questions) != len(new.ids) \
+            or not all(base.questions) or not all(new.questions):
+        raise CompareError(f"--shared-questions needs the question text of every prediction; {base.label} or "
+                           f"{new.label} does not record it (a `spar-bench run` folder or samples logs do)")
+
+    def index(side: Side) -> dict[tuple[str, str], int]:
+        keys = list(zip(side.tasks, side.questions))
+        counts: dict[tuple[str, str], int] = {}
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+        return {key: k for k, key in enumerate(keys) if counts[key] == 1}
+
+    new_index = index(new)
+    return [(k, new_index[key]) for key, k in index(base).items() if key in new_index]
+
+
+def compare_paired(base: Side, new: Side, protocol: str, *, draws: int = BOOTSTRAP_DRAWS, seed: int = 0,
+                   shared_questions: bool = False) -> Comparison:
+    """Rows for the headline, each level and each task present, over the question ids both sides scored.
+
+    Runs whose dataset fingerprints differ are refused (their ids name different questions), unless
+    `shared_questions`: then questions are paired by task and question text, not by id.
+    """
+    if shared_questions:
+        shared = sorted(_pairs_by_question_text(base, new))
+        if not shared:
+            raise CompareError(f"{base.label} and {new.label} share no question text")
+    elif _fingerprints_differ(base, new):
+        raise CompareError(
+            f"{base.label} and {new.label} were run on different datasets (fingerprints {base.fingerprint[:8]} and "
+            f"{new.fingerprint[:8]}): the same id names different questions; pass --shared-questions to compare "
+            "only the questions whose text is the same in both"
+        )
+    else:
+        new_index = {i: k for k, i in enumerate(new.ids)}
+        shared = [(k, new_index[i]) for k, i in enumerate(base.ids) if i in new_index]
     if not shared:
         raise CompareError(f"{base.label} and {new.label} share no question id")
     b_pos = np.array([k for k, _ in shared])
@@ -235,8 +276,8 @@ def compare_paired(base: Side, new: Side, protocol: str, *, draws: int = BOOTSTR
              if (ts := [t for t in tasks_in(level) if t in deltas])]
     rows += [group_row(t, "task", [t]) for t in deltas]
     notes = []
-    if base.fingerprint and new.fingerprint and base.fingerprint != new.fingerprint:
-        notes.append("the two runs name different dataset fingerprints: only the shared ids are compared")
+    if shared_questions:
+        notes.append("paired by question text (--shared-questions): only questions asked in both runs are compared")
     return Comparison(protocol, True, tuple(rows), len(shared), len(base.ids) - len(shared),
                       len(new.ids) - len(shared), base.label, new.label, draws, seed, tuple(notes))
 
@@ -284,12 +325,13 @@ def compare_unpaired(base: Side, new: Side, protocol: str, *, draws: int = BOOTS
     return Comparison(protocol, False, tuple(rows), 0, 0, 0, base.label, new.label, draws, seed, tuple(notes))
 
 
-def compare(base: Side, new: Side, protocol: str = "strict", *, draws: int = BOOTSTRAP_DRAWS, seed: int = 0) -> Comparison:
+def compare(base: Side, new: Side, protocol: str = "strict", *, draws: int = BOOTSTRAP_DRAWS, seed: int = 0,
+            shared_questions: bool = False) -> Comparison:
     """Paired when both sides have per-sample scores, else unpaired (see `compare_unpaired`)."""
     if protocol not in ("strict", "official"):
         raise CompareError(f"unknown protocol {protocol!r}; choose strict or official")
     if base.paired and new.paired:
-        return compare_paired(base, new, protocol, draws=draws, seed=seed)
+        return compare_paired(base, new, protocol, draws=draws, seed=seed, shared_questions=shared_questions)
     return compare_unpaired(base, new, protocol, draws=draws, seed=seed)
 
 
@@ -348,7 +390,8 @@ def compare_command(args) -> int:
 
     try:
         base, new = load_side(args.base, args.data), load_side(args.new, args.data)
-        result = compare(base, new, args.protocol, draws=args.bootstrap, seed=args.seed)
+        result = compare(base, new, args.protocol, draws=args.bootstrap, seed=args.seed,
+                         shared_questions=args.shared_questions)
     except (CompareError, SubmissionError, DatasetError, OSError) as error:
         print(f"spar-bench compare: {error}", file=sys.stderr)
         return 2
@@ -374,4 +417,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     parser.add_argument("--bootstrap", type=int, default=BOOTSTRAP_DRAWS, help="bootstrap draws (default 1000)")
     parser.add_argument("--data", help="reference data for bundles (hub id, parquet, synth, tiny, full)")
+    parser.add_argument("--shared-questions", action="store_true",
+                        help="runs on different datasets: pair questions by task and text, not by id, and compare "
+                        "only those asked in both (without it, different fingerprints are refused)")
     parser.set_defaults(run=compare_command)

@@ -277,11 +277,92 @@ def resolve_source(source: str) -> str:
     return HUB_DATASETS.get(source, source)
 
 
+def hub_reachable(timeout_s: float = 2.0) -> bool:
+    """Whether a TCP connection to the hub (`$HF_ENDPOINT`, default huggingface.co:443) opens within `timeout_s`.
+
+    A short probe, so that an offline machine learns it in seconds rather than after `datasets`' retries.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    endpoint = urlsplit(os.environ.get("HF_ENDPOINT") or "https://huggingface.co")
+    port = endpoint.port or (80 if endpoint.scheme == "http" else 443)
+    try:
+        socket.create_connection((endpoint.hostname or "huggingface.co", port), timeout=timeout_s).close()
+    except OSError:
+        return False
+    return True
+
+
+def _hub_offline() -> bool:
+    return os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _load_from_hub(resolved: str, split: str) -> datasets.Dataset:
+    """A hub dataset; when the hub is unreachable (and HF_HUB_OFFLINE is unset), from the cache only, at once."""
+    import datasets
+
+    if _hub_offline() or hub_reachable():
+        return datasets.load_dataset(resolved, split=split)
+    import huggingface_hub.constants as hub_constants
+
+    saved = datasets.config.HF_HUB_OFFLINE, hub_constants.HF_HUB_OFFLINE
+    datasets.config.HF_HUB_OFFLINE = hub_constants.HF_HUB_OFFLINE = True  # the cache, no retries
+    try:
+        return datasets.load_dataset(resolved, split=split)
+    finally:
+        datasets.config.HF_HUB_OFFLINE, hub_constants.HF_HUB_OFFLINE = saved
+
+
+def download_hint(hub_id: str) -> str:
+    """The command that makes a local copy of a hub dataset, with the installed `hf` tool."""
+    return f"hf download {hub_id} --repo-type dataset --local-dir DIR"
+
+
+def folder_data_files(folder: Path, split: str) -> list[str] | None:
+    """The parquet files of `split` in a local folder.
+
+    A folder laid out like the hub (file or folder names carrying the split, e.g. `data/test-00000.parquet`)
+    is left to `datasets` (None). Any other folder, such as one `spar-bench synth --out DIR` writes, gives
+    its parquet files whose `task` column holds only SPAR-Bench tasks (the 3D grounding set beside them is
+    not one); raises DatasetError when there is none.
+    """
+    from datasets.data_files import get_data_patterns
+
+    try:
+        patterns = get_data_patterns(str(folder))
+    except Exception:  # noqa: BLE001 - no recognisable layout: look at the files ourselves
+        patterns = {}
+    if split in patterns:
+        return None
+    import pyarrow.parquet as pq
+
+    found = sorted(folder.rglob("*.parquet"))
+    kept = []
+    for file in found:
+        try:
+            if "task" in pq.read_schema(file).names:
+                tasks = set(pq.read_table(file, columns=["task"]).column("task").to_pylist())
+                if tasks and tasks <= TASKS_BY_ID.keys():
+                    kept.append(str(file))
+        except (OSError, ValueError):
+            continue  # not parquet after all: named below if nothing else is found
+    if not kept:
+        names = ", ".join(f.name for f in found[:10]) or "no parquet file"
+        raise DatasetError(
+            f"{folder}: no parquet file of SPAR-Bench tasks (found: {names}); pass a folder with the hub "
+            f"layout ({split}-*.parquet) or one that `spar-bench synth --out DIR` wrote"
+        )
+    return kept
+
+
 def load_dataset(source: str = EMBEDDED, *, split: str = "test", decode_images: bool = False) -> datasets.Dataset:
     """Load and validate a SPAR-Bench dataset from the hub, a local parquet file or folder, or `synth`.
 
-    Raises DatasetUnavailableError when a hub id cannot be reached and is not cached, DatasetRowError
-    for bad rows, DatasetError for a missing file or a foreign schema.
+    A folder is either in the hub layout or any folder `spar-bench synth --out DIR` wrote (see
+    `folder_data_files`). Raises DatasetUnavailableError when a hub id cannot be reached and is not cached
+    (after a 2 s connectivity probe, not `datasets`' retries), DatasetRowError for bad rows, DatasetError for
+    a missing file or a foreign schema.
     """
     import datasets
 
@@ -291,11 +372,15 @@ def load_dataset(source: str = EMBEDDED, *, split: str = "test", decode_images: 
         if path.is_file():
             dataset = datasets.load_dataset("parquet", data_files={split: str(path)}, split=split)
         elif path.is_dir():
-            dataset = datasets.load_dataset(str(path), split=split)
+            files = folder_data_files(path, split)
+            if files is None:
+                dataset = datasets.load_dataset(str(path), split=split)
+            else:
+                dataset = datasets.load_dataset("parquet", data_files={split: files}, split=split)
         elif path.suffix == ".parquet" or resolved.startswith((".", "/")):
             raise DatasetError(f"{resolved}: no such file or folder")
         else:
-            dataset = datasets.load_dataset(resolved, split=split)
+            dataset = _load_from_hub(resolved, split)
     except DatasetError:
         raise
     except (ConnectionError, OSError, ValueError) as error:
@@ -303,8 +388,8 @@ def load_dataset(source: str = EMBEDDED, *, split: str = "test", decode_images: 
             raise DatasetError(f"{resolved}: cannot be read as parquet in the hub schema ({error})") from error
         raise DatasetUnavailableError(
             f"cannot load {resolved!r} from the Hugging Face hub and no cached copy exists ({error}).\n"
-            f"Download it where the hub is reachable (`huggingface-cli download {resolved} --repo-type dataset "
-            f"--local-dir DIR`) and pass the folder DIR or one of its parquet files instead of the id."
+            f"Download it where the hub is reachable (`{download_hint(resolved)}`) and pass the folder DIR "
+            f"or one of its parquet files instead of the id."
         ) from error
     return validate_dataset(dataset, resolved, decode_images=decode_images)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from rich.console import Console
@@ -91,11 +91,30 @@ def summary_title(title: str, n_tasks: int) -> str:
     return f"{title}: covers {n_tasks} of {len(TASKS)} tasks (the SPAR-Bench average needs all {len(TASKS)})"
 
 
+PROTOCOL_LEGEND = {
+    "strict": "strict = credit for the answer a response states (headline)",
+    "official": "official = the released scorer, quirks included (as in the paper)",
+}
+SYNTHETIC_LEGEND = "synth = generated rooms, not SPAR-Bench's photos (not comparable with the paper)"
+
+
+def summary_legend(protocols: Sequence[str], *, synthetic: bool = False) -> str:
+    """One line saying what each protocol column means, and with `synthetic` that the set is synthetic."""
+    parts = [PROTOCOL_LEGEND[p] for p in protocols if p in PROTOCOL_LEGEND]
+    if synthetic:
+        parts.append(SYNTHETIC_LEGEND)
+    return "; ".join(parts)
+
+
 def print_summary(
     summaries: Mapping[str, Summary],
     *,
     title: str,
     console: Console | None = None,
     truncation: Mapping[str, TruncationCount] | None = None,
+    synthetic: bool = False,
 ) -> None:
-    (console or Console(width=160)).print(summary_table(summaries, title=title, truncation=truncation))
+    """Print the summary table, then its one-line legend (see `summary_legend`)."""
+    console = console or Console(width=160)
+    console.print(summary_table(summaries, title=title, truncation=truncation))
+    console.print(summary_legend(list(summaries), synthetic=synthetic), highlight=False, markup=False, soft_wrap=True)

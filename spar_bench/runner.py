@@ -54,14 +54,15 @@ def parse_model_args(text: str) -> dict[str, str]:
 
 
 def make_adapter(model: str, model_args: dict[str, str], questions: Sequence[Question]) -> ModelAdapter:
-    """The adapter for a model name: a baseline, `spar_hf` or `spar_openai`."""
+    """The adapter for a model name: a baseline, `spar_hf` or `spar_openai`. Raises ModelArgsError (a
+    ValueError) for a model argument the adapter does not take or cannot read, before anything is loaded."""
+    from spar_bench.model_adapters.arguments import check_model_args_of
+
+    check_model_args_of(model, model_args)
     if model in BASELINE_MODELS:
         from spar_bench.model_adapters.baseline_adapter import BaselineAdapter
         from spar_bench.model_adapters.baselines import BaselineQuestion
 
-        known = {"seed"}
-        if unknown := set(model_args) - known:
-            raise ValueError(f"{model} takes no model argument(s) {', '.join(sorted(unknown))}")
         baseline_questions = [BaselineQuestion(q.id, q.task, q.question, q.answer) for q in questions]
         return BaselineAdapter(BASELINE_MODELS[model], baseline_questions, seed=int(model_args.get("seed", 0)))
     if model == "spar_hf":
@@ -194,7 +195,8 @@ def run(
         (output / "results.json").write_text(json.dumps(results, indent=2))
     if summaries:
         print_summary(summaries, title=f"SPAR-Bench: {model} on {', '.join(tasks)} (0-100, 95% intervals)",
-                      truncation=truncation_counts(predictions))
+                      truncation=truncation_counts(predictions),
+                      synthetic=bool(questions) and all(q.source == "synthetic" for q in questions))
     failed_ids = [f["id"] for f in predictions.failed]
     answered = sum(1 for key in keys if journal.answered(key) is not None)
     return RunOutcome(results, failed_ids, journal.answered_since_open(), answered_before, stopped, answered)

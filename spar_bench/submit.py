@@ -97,8 +97,10 @@ class Verdict:
 # ---------------------------------------------------------------- prepare
 
 
-def prepare(run_dir: str | Path, model_name: str, org: str, out_path: str | Path) -> Path:
-    """Pack a run folder into `out_path` (`.tar.gz`); returns the path.
+def prepare(run_dir: str | Path, model_name: str, org: str, out_path: str | Path, data: str | None = None, *,
+            trained_on_spar7m: bool | None = None) -> Path:
+    """Pack a run folder into `out_path` (`.tar.gz`); returns the path. `trained_on_spar7m` (None: not
+    stated) goes into the manifest and from there into the entry's variant.
 
     `run_dir` is a `spar-bench run` output folder (predictions.jsonl + results.json) or an lmms-eval output
     folder with `*_samples_<task>.jsonl` logs written by our tasks. Raises PrepareError when the folder is
@@ -109,7 +111,9 @@ def prepare(run_dir: str | Path, model_name: str, org: str, out_path: str | Path
     for label, value in (("--model-name", model_name), ("--org", org)):
         if problem := _name_problem(value):
             raise PrepareError(f"{label} {value!r}: {problem}")
-    if (run_dir / "predictions.jsonl").is_file() and (run_dir / "results.json").is_file():
+    if run_dir.is_file():
+        records, meta = _from_foreign_file(run_dir, data)
+    elif (run_dir / "predictions.jsonl").is_file() and (run_dir / "results.json").is_file():
         records, meta = _from_runner(run_dir)
     elif samples := sorted(run_dir.rglob("*_samples_*.jsonl")):
         records, meta = _from_lmms_eval(run_dir, samples)
@@ -152,6 +156,7 @@ def prepare(run_dir: str | Path, model_name: str, org: str, out_path: str | Path
         "predictions_sha256": hashlib.sha256(predictions).hexdigest(),
         "claimed_scores": meta.get("claimed_scores"),
         "prepared_with": __version__,
+        **({"trained_on_spar7m": trained_on_spar7m} if trained_on_spar7m is not None else {}),
     }
     return write_bundle(out_path, json.dumps(manifest, indent=2, ensure_ascii=False).encode("utf-8"), predictions)
 
@@ -227,10 +232,11 @@ def _from_lmms_eval(run_dir: Path, samples: Sequence[Path]) -> tuple[list[dict],
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if not line.strip():
                 continue
-            try:
-                sample = json.loads(line)["spar_sample"]
-            except (ValueError, KeyError, TypeError):
-                raise PrepareError(f"{path}:{number}: no `spar_sample` record (was it logged by SPAR-Bench tasks?)") from None
+            try:  # the reader `spar-bench score` uses: our tasks' lines and the built-in `sparbench` task's
+                sample = _samples_log_record(json.loads(line), f"{path}:{number}")
+            except (ValueError, TypeError, AttributeError) as error:
+                raise PrepareError(f"{path}:{number}: not a samples-log line of SPAR-Bench's tasks or lmms-eval's "
+                                   f"`sparbench` task ({error})") from None
             if sample.get("task") in TASKS_BY_ID:  # the 3D grounding task is not part of the 20-task benchmark
                 records.append(sample)
     if not records:
@@ -266,6 +272,41 @@ def _from_lmms_eval(run_dir: Path, samples: Sequence[Path]) -> tuple[list[dict],
             "claimed_scores": _lmms_claimed(results),
         })
     return records, meta
+
+
+def _samples_log_record(line: object, where: str) -> dict:
+    from spar_bench.scoring import _from_samples_log
+
+    if not isinstance(line, dict):
+        raise TypeError("not a JSON object")
+    return _from_samples_log(line, where)
+
+
+def _from_foreign_file(path: Path, data: str | None) -> tuple[list[dict], dict]:
+    """A VLMEvalKit SparBench prediction file, matched to the ids of the dataset `data` (its `index` is
+    VLMEvalKit's own row number): records under the dataset's ids, question texts and answers."""
+    from spar_bench.data import DatasetError, fingerprint
+    from spar_bench.scoring import PredictionsError, check_against_dataset, read_predictions
+    from spar_bench.vlmevalkit import is_vlmevalkit_file
+
+    if not is_vlmevalkit_file(path):
+        raise PrepareError(f"{path}: a file to pack must be a VLMEvalKit prediction file (.xlsx or .tsv); a run is a "
+                           "folder")
+    if not data:
+        raise PrepareError(f"{path}: a VLMEvalKit file numbers its rows itself; name the dataset it was run on with "
+                           "--data (a hub id, a parquet file or folder, or tiny / full) so that its rows get the "
+                           "dataset's ids")
+    try:
+        predictions, checked = check_against_dataset(read_predictions([path]), data)
+    except (PredictionsError, DatasetError) as error:
+        raise PrepareError(str(error)) from None
+    records = [{"id": i, "task": t, "answer": a, "prediction": p, "question": q} for i, t, a, p, q in zip(
+        predictions.ids, predictions.tasks, predictions.answers, predictions.predictions, predictions.questions)]
+    return records, {
+        "run_kind": "vlmevalkit",
+        "dataset": {"source": data, "split": data if data in SHORT_SOURCES else None,
+                    "fingerprint": fingerprint((r["id"], r["task"], r["question"], r["answer"]) for r in records)},
+    }
 
 
 def _lmms_claimed(results: dict) -> dict | None:
@@ -636,7 +677,9 @@ def check_bundle(bundle_path: str | Path, data_source: str | None = None, *, lim
     if claimed["fingerprint"] != reference.fingerprint:
         problems.append(Rejection("fingerprint_mismatch", f"the run's dataset fingerprint {claimed['fingerprint']} is not "
                                                           f"the reference's {reference.fingerprint} ({source})"))
-    split = source if source in SHORT_SOURCES else (claimed.get("split") or "custom")
+    from spar_bench.leaderboard import custom_split
+
+    split = source if source in SHORT_SOURCES else (claimed.get("split") or custom_split(reference.fingerprint))
     if claimed.get("split") and source in SHORT_SOURCES and claimed["split"] != source:
         problems.append(Rejection("split_mismatch", f"the manifest claims split {claimed['split']!r}; "
                                                     f"the reference is {source!r}"))
@@ -678,13 +721,14 @@ def _rescore(records: list[dict], reference: Reference) -> tuple[Any, dict, dict
 
 
 def _entry(manifest: dict, reference: Reference, split: str | None, scores: dict, n: int) -> dict:
-    from spar_bench.leaderboard import new_entry
+    from spar_bench.leaderboard import new_entry, variant_from_run
     from spar_bench.protocols import SCORER_VERSION
 
     model = manifest["model"]
     date = manifest.get("run_date")
     date = date[:10] if isinstance(date, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", date[:10]) else None
     limits = manifest.get("image_limits")
+    trained = manifest.get("trained_on_spar7m")
     return new_entry(
         model_name=model["name"],
         organisation=model["organisation"],
@@ -703,6 +747,8 @@ def _entry(manifest: dict, reference: Reference, split: str | None, scores: dict
         n_questions=n,
         predictions_sha256=manifest["predictions_sha256"],
         scores=scores,
+        variant=variant_from_run(model.get("adapter_identity"), manifest.get("generation_settings"),
+                                 trained_on_spar7m=trained if isinstance(trained, bool) else None),
     )
 
 
@@ -710,6 +756,7 @@ def _entry(manifest: dict, reference: Reference, split: str | None, scores: dict
 
 
 def add(bundle_path: str | Path, entries_dir: str | Path, data_source: str | None = None, *,
+        split: str | None = None, overwrite: bool = False, trained_on_spar7m: bool | None = None,
         limits: Limits = DEFAULT_LIMITS,
         write_entry: Callable[[dict, Path], Path] | None = None,
         validate_entry: Callable[[dict], list[str]] | None = None) -> tuple[Verdict, Path | None]:
@@ -717,11 +764,23 @@ def add(bundle_path: str | Path, entries_dir: str | Path, data_source: str | Non
 
     Returns (verdict, path of the entry, or None when rejected). The entry is built from the re-scored data
     only. A written path outside `entries_dir` is removed and raises SubmissionError (a model name must not
-    choose where a file lands).
+    choose where a file lands). `split` names the split of an entry on custom data (default `custom-` and the
+    first 8 hex digits of its fingerprint); full, tiny and synth keep their own name. `overwrite` replaces an
+    existing entry of the same model and split. `trained_on_spar7m` (true or false) sets the entry's
+    variant field of that name, over what the bundle's manifest says.
     """
     verdict = verify(bundle_path, data_source, limits=limits)
     if not verdict.ok:
         return verdict, None
+    if trained_on_spar7m is not None:
+        entry = {**verdict.entry, "variant": {**verdict.entry["variant"], "trained_on_spar7m": trained_on_spar7m}}
+        verdict = Verdict(verdict.ok, verdict.reasons, verdict.scores, entry, verdict.manifest)
+    if split is not None and split != verdict.entry["dataset"]["split"]:
+        if verdict.entry["dataset"]["source"] in SHORT_SOURCES:
+            raise SubmissionError(f"--split {split!r}: the reference is {verdict.entry['dataset']['source']!r}, whose "
+                                  "split keeps its name; --split names the split of custom data only")
+        entry = {**verdict.entry, "dataset": {**verdict.entry["dataset"], "split": split}}
+        verdict = Verdict(verdict.ok, verdict.reasons, verdict.scores, entry, verdict.manifest)
     if write_entry is None or validate_entry is None:
         from spar_bench import leaderboard
 
@@ -733,7 +792,8 @@ def add(bundle_path: str | Path, entries_dir: str | Path, data_source: str | Non
     entries = Path(entries_dir).resolve()
     entries.mkdir(parents=True, exist_ok=True)
     try:
-        path = Path(write_entry(verdict.entry, entries))
+        path = Path(write_entry(verdict.entry, entries, overwrite=True) if overwrite
+                    else write_entry(verdict.entry, entries))
     except (ValueError, FileExistsError) as error:  # leaderboard.LeaderboardError is a ValueError
         raise SubmissionError(f"the entry was not written: {error}") from error
     if not path.resolve().is_relative_to(entries):
@@ -750,7 +810,8 @@ def prepare_command(args) -> int:
     import sys
 
     try:
-        path = prepare(args.run_dir, args.model_name, args.org, args.out)
+        path = prepare(args.run_dir, args.model_name, args.org, args.out, getattr(args, "data", None),
+                       trained_on_spar7m=_yes_no(getattr(args, "trained_on_spar7m", None)))
     except (PrepareError, OSError) as error:
         print(f"spar-bench submit prepare: {error}", file=sys.stderr)
         return 2
@@ -804,7 +865,8 @@ def add_command(args) -> int:
     from spar_bench.data import DatasetError
 
     try:
-        verdict, path = add(args.bundle, args.entries, args.data)
+        verdict, path = add(args.bundle, args.entries, args.data, split=args.split, overwrite=args.overwrite,
+                            trained_on_spar7m=_yes_no(getattr(args, "trained_on_spar7m", None)))
     except (SubmissionError, DatasetError) as error:
         print(f"spar-bench leaderboard add: {error}", file=sys.stderr)
         return 2
@@ -815,12 +877,25 @@ def add_command(args) -> int:
     return 0
 
 
+def _yes_no(value: str | None) -> bool | None:
+    return None if value is None else value == "yes"
+
+
+_TRAINED_HELP = ("whether the model was trained on SPAR-7M (yes or no; default: not stated, shown as unknown). "
+                 "The SPAR authors compare such models apart; the leaderboard ranks them in their own table")
+
+
 def add_prepare_arguments(parser) -> None:
     """`spar-bench submit prepare` arguments; sets `run` to prepare_command."""
-    parser.add_argument("run_dir", metavar="RUN", help="a `spar-bench run` output folder or an lmms-eval output folder (--log_samples)")
+    parser.add_argument("run_dir", metavar="RUN", help="a `spar-bench run` output folder, an lmms-eval output folder "
+                        "(--log_samples; our tasks or the built-in sparbench task) or a VLMEvalKit SparBench "
+                        "prediction file (.xlsx, .tsv; needs --data)")
+    parser.add_argument("--data", metavar="SOURCE", help="the dataset a VLMEvalKit file was run on (its rows are "
+                        "matched to this dataset's ids)")
     parser.add_argument("--model-name", required=True, help="the model's name on the leaderboard")
     parser.add_argument("--org", required=True, help="the organisation submitting it")
     parser.add_argument("--out", required=True, help="bundle to write (.tar.gz)")
+    parser.add_argument("--trained-on-spar7m", choices=("yes", "no"), help=_TRAINED_HELP)
     parser.set_defaults(run=prepare_command)
 
 
@@ -837,4 +912,9 @@ def add_add_arguments(parser) -> None:
     parser.add_argument("bundle", help="a bundle made by `spar-bench submit prepare`")
     parser.add_argument("--data", help="reference data (as for `submit verify`)")
     parser.add_argument("--entries", default="leaderboard/entries", help="entries folder (default leaderboard/entries)")
+    parser.add_argument("--split", help="split name of an entry on custom data (default custom-<first 8 hex digits "
+                        "of its fingerprint>; full, tiny and synth keep theirs)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace an existing entry of the same model and split")
+    parser.add_argument("--trained-on-spar7m", choices=("yes", "no"), help=_TRAINED_HELP)
     parser.set_defaults(run=add_command)

@@ -186,7 +186,7 @@ def _bad_task_folder(tmp_path: Path) -> Path:
 def test_malformed_sample_fails_with_row_and_field_and_nonzero_exit(tmp_path):
     folder = _bad_task_folder(tmp_path)
     result = run([sys.executable, "-m", "spar_bench", "lmms-eval", "--model", "spar_oracle", "--tasks", "malformed_sample",
-                  "--include_path", str(folder)])
+                  "--include_path", str(folder), "--output_path", str(tmp_path / "out")])
     assert result.returncode == 1
     assert "row id 9: field 'task': 'depth_prediction_ocx' is not a SPAR-Bench task" in result.stdout + result.stderr
 

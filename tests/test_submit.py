@@ -401,6 +401,23 @@ def test_add_writes_the_entry_inside_the_entries_folder_whatever_the_name(run_di
     assert entry["scores"]["strict"]["overall"] == verify(bundle).scores["strict"]["overall"]
 
 
+def test_entry_variant_records_the_runs_generation_budget_and_engine(good_bundle):
+    variant = verify(good_bundle).entry["variant"]
+    assert variant["max_new_tokens"] == 100 and variant["engine"] == "baseline"
+    assert variant["trained_on_spar7m"] is None and variant["precision"] is None
+
+
+def test_trained_on_spar7m_travels_from_prepare_and_from_add(run_dir, tmp_path):
+    args = parse(submit.add_prepare_arguments, [str(run_dir), "--model-name", "M", "--org", "O",
+                                                "--out", str(tmp_path / "m.tar.gz"), "--trained-on-spar7m", "yes"])
+    assert args.run(args) == 0 and verify(tmp_path / "m.tar.gz").entry["variant"]["trained_on_spar7m"] is True
+    args = parse(submit.add_add_arguments, [str(tmp_path / "m.tar.gz"), "--entries", str(tmp_path / "e"),
+                                            "--trained-on-spar7m", "no"])
+    assert args.run(args) == 0
+    (written,) = (tmp_path / "e").iterdir()
+    assert json.loads(written.read_text())["variant"]["trained_on_spar7m"] is False
+
+
 def test_add_writes_nothing_for_a_rejected_bundle(parts, tmp_path):
     manifest, records = parts
     bundle = rebuild(tmp_path / "dup.tar.gz", manifest, [*records, records[0]])
