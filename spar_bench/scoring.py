@@ -3,8 +3,9 @@
 Reads JSONL with `id`, `task`, `answer`, `prediction` (optional: `question`, used for multiple-choice options;
 `error`, set by a runner when the model or server failed; `truncated` or `finish_reason`, whether the model
 stopped at its token limit) or lmms-eval samples logs, 0.6 and 0.7 shapes: the lines our tasks write (each
-holds a `spar_sample` record) and those of lmms-eval's built-in `sparbench` task. A failed request is never
-scored: it is reported as a failure.
+holds a `spar_sample` record) and those of lmms-eval's built-in `sparbench` task; or VLMEvalKit `SparBench`
+prediction files (.xlsx, .tsv: `spar_bench.vlmevalkit`). A failed request is never scored: it is reported as a
+failure. `check_against_dataset` matches predictions to a dataset's ids and fingerprint.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from spar_bench.data import answer_problem
 from spar_bench.model_adapters.base import truncated_by
 from spar_bench.protocols import PROTOCOLS, SCORER_VERSION, BatchScores, SampleScore, get_protocol
 from spar_bench.tasks_spec import TASKS_BY_ID, AnswerKind
+from spar_bench.vlmevalkit import ForeignFileError, is_vlmevalkit_file, read_vlmevalkit
 
 REQUIRED_FIELDS = ("id", "task", "answer", "prediction")
 
@@ -73,6 +75,9 @@ def read_predictions(paths: Sequence[str | Path], *, skip_invalid: bool = False)
     out = Predictions()
     seen: dict[object, tuple[str, int | None]] = {}  # id -> (file, line) where it was read; None: look it up
     for path in paths:
+        if is_vlmevalkit_file(path):
+            _read_vlmevalkit(path, out, seen, skip_invalid)
+            continue
         if _read_columns(path, out, seen):
             continue
         with open(path, encoding="utf-8") as handle:
@@ -98,6 +103,75 @@ def read_predictions(paths: Sequence[str | Path], *, skip_invalid: bool = False)
                 out.questions.append(record["question"])
                 out.truncated.append(record["truncated"])
     return out
+
+
+def _read_vlmevalkit(path: str | Path, out: Predictions, seen: dict, skip_invalid: bool) -> None:
+    """Append a VLMEvalKit prediction file's rows (see `spar_bench.vlmevalkit`), each checked like a JSONL line."""
+    try:
+        records = read_vlmevalkit(path)
+    except ForeignFileError as error:
+        raise PredictionsError(str(error)) from None
+    for record in records:
+        where = record.pop("where")
+        try:
+            record = _validated(record, where, seen)
+        except PredictionsError as error:
+            if not skip_invalid:
+                raise
+            out.skipped.append(str(error))
+            continue
+        seen[record["id"]] = (str(path), int(where.rsplit(":", 1)[1]))
+        out.ids.append(record["id"])
+        out.tasks.append(record["task"])
+        out.answers.append(record["answer"])
+        out.predictions.append(record["prediction"])
+        out.questions.append(record["question"])
+        out.truncated.append(None)
+
+
+@dataclass(frozen=True)
+class DatasetCheck:
+    """How predictions matched a dataset: `n` of its `n_dataset` questions answered, `by_text` of them matched
+    by task, question and answer (not by id), and the fingerprint of the answered questions, equal to the
+    dataset's `fingerprint` when every question is answered."""
+
+    source: str
+    fingerprint: str
+    answered_fingerprint: str
+    n: int
+    n_dataset: int
+    by_text: int
+
+    @property
+    def complete(self) -> bool:
+        return self.answered_fingerprint == self.fingerprint
+
+
+def check_against_dataset(predictions: Predictions, source: str) -> tuple[Predictions, DatasetCheck]:
+    """The predictions under the dataset's ids and question texts, and how they matched (`DatasetCheck`).
+
+    Each prediction is matched to a question of the dataset `source` by its id, else by its task, question and
+    answer (a VLMEvalKit file numbers its rows itself): see `vlmevalkit.match_to_dataset`. Raises
+    PredictionsError when a prediction matches no question (a file of another dataset or revision), and
+    `data.DatasetError` when the dataset cannot be loaded. Failed requests are matched by id only.
+    """
+    from spar_bench.data import fingerprint
+    from spar_bench.submit import load_reference
+    from spar_bench.vlmevalkit import DatasetMismatchError, match_to_dataset
+
+    reference = load_reference(source)
+    try:
+        ids, by_text = match_to_dataset(predictions.ids, predictions.tasks, predictions.questions,
+                                        predictions.answers, reference)
+    except DatasetMismatchError as error:
+        raise PredictionsError(str(error)) from None
+    matched = Predictions(ids=ids, tasks=list(predictions.tasks), answers=[reference.answers[i] for i in ids],
+                          predictions=list(predictions.predictions), questions=[reference.questions[i] for i in ids],
+                          truncated=list(predictions.truncated), failed=list(predictions.failed),
+                          skipped=list(predictions.skipped))
+    answered = fingerprint((i, reference.tasks[i], reference.questions[i], reference.answers[i])
+                           for i in {*ids, *(f["id"] for f in predictions.failed if f["id"] in reference.tasks)})
+    return matched, DatasetCheck(source, reference.fingerprint, answered, len(ids), len(reference.tasks), by_text)
 
 
 def _record(line: str, where: str) -> dict:
