@@ -1,9 +1,10 @@
 """Hugging Face transformers behind the adapter interface: any image-text-to-text checkpoint, local or on the hub.
 
 Requests in, responses out (see `base`): the prompt and its images go through the checkpoint's own chat
-template and processor, `generate` runs in left-padded batches, and a batch that fails is retried one request
-at a time so only the requests that really fail come back as errors. torch and transformers are imported
-here only, so the package core runs without them.
+template and processor, `generate` runs in left-padded batches of requests of similar length (answers are
+handed back in request order), the next batch is preprocessed while the current one generates, and a batch
+that fails is retried one request at a time so only the requests that really fail come back as errors.
+torch and transformers are imported here only, so the package core runs without them.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import io
 import json
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from spar_bench.model_adapters.base import GenerationSettings, Request, Response, request_key, truncate_at_stop
@@ -21,6 +23,17 @@ IMAGE_PLACEMENTS = ("before", "after", "interleave")
 # lmms-eval's image placeholder; in `interleave` mode a prompt holding exactly one per image is split there.
 IMAGE_PLACEHOLDER = "<image>"
 _DTYPES = ("auto", "float32", "float16", "bfloat16")
+# Requests are sorted by length within windows of this many batches: long enough to group similar prompts,
+# short enough that answers reach the journal while the run goes on (each window's answers wait for its end
+# at worst).
+SORT_WINDOW_BATCHES = 16
+# Qwen-VL style processors give one image token per 28 x 28 pixels: only the batch order depends on this
+# estimate, never an answer.
+_PIXELS_PER_IMAGE_TOKEN = 28 * 28
+# The automatic batch size on CUDA: the KV cache of a batch at its longest may take this share of the free
+# memory left after loading; the rest is for activations (vision tower, prefill, logits) and fragmentation.
+AUTO_BATCH_MEMORY_SHARE = 0.4
+AUTO_BATCH_MAX = 64
 
 
 class HFAdapterError(ValueError):
@@ -67,6 +80,47 @@ def _describe(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"
 
 
+def batch_size_from_memory(free_bytes: int, kv_bytes_per_token: int, tokens_per_request: int) -> int:
+    """The batch size whose KV cache at full length (`tokens_per_request` prompt and new tokens, each request)
+    fills `AUTO_BATCH_MEMORY_SHARE` of `free_bytes`, between 1 and `AUTO_BATCH_MAX`.
+
+    A heuristic: activations (the vision tower on a batch's images, the prefill, the logits) are left to the
+    other share; a batch that still runs out of memory is retried one request at a time, so too large a guess
+    costs time, never answers. Returns 1 when any argument is not positive.
+    """
+    if free_bytes <= 0 or kv_bytes_per_token <= 0 or tokens_per_request <= 0:
+        return 1
+    fitting = int(free_bytes * AUTO_BATCH_MEMORY_SHARE) // (kv_bytes_per_token * tokens_per_request)
+    return max(1, min(AUTO_BATCH_MAX, fitting))
+
+
+@dataclasses.dataclass
+class _PreparedBatch:
+    """One batch after image decoding and preprocessing: the requests that are ready (with their position in
+    the call), the answers of those whose images failed to decode, and the processor output or its error."""
+
+    items: list[tuple[int, Request, list]]
+    failures: list[tuple[int, Response]]
+    inputs: Any = None
+    error: BaseException | None = None
+    seconds: float = 0.0
+
+
+class _InOrder:
+    """Hands responses to `on_response` in request order, each as soon as every earlier one is known."""
+
+    def __init__(self, on_response: Callable[[Response], None]):
+        self._on_response = on_response
+        self._waiting: dict[int, Response] = {}
+        self._next = 0
+
+    def __call__(self, position: int, response: Response) -> None:
+        self._waiting[position] = response
+        while self._next in self._waiting:
+            self._on_response(self._waiting.pop(self._next))
+            self._next += 1
+
+
 class HFAdapter:
     """An image-text-to-text checkpoint loaded with `AutoModelForImageTextToText` and `AutoProcessor`.
 
@@ -82,7 +136,14 @@ class HFAdapter:
     - `image_placement`: "before" (all images, then the text: the released backends' order), "after" (text,
       then images) or "interleave" (see `build_messages`).
     - `blind`: drop every image (the text-only baseline); the prompt is unchanged.
-    - `batch_size`: requests per `generate` call, left padded.
+    - `batch_size`: requests per `generate` call, left padded. None (or "auto"): on CUDA, chosen from the
+      free memory at the first `generate` call (`batch_size_from_memory`); elsewhere 1.
+    - `sort_by_length`: batch requests of similar estimated prompt length together (within windows of
+      `SORT_WINDOW_BATCHES` batches); answers still come back in request order.
+    - `prefetch`: decode and preprocess the next batch's images in a worker thread while the current batch
+      generates.
+    - `static_cache`: decode with a preallocated static KV cache (`cache_implementation="static"`);
+      `compile`: with it, let transformers compile the decode step with torch.compile (CUDA only).
 
     `identity` holds the checkpoint, revision, resolved dtype and attention implementation, the effective
     image processor limits, the placement and the blind flag: everything that changes answers. Device,
@@ -102,8 +163,12 @@ class HFAdapter:
         max_pixels: int | str | None = None,
         image_placement: str = "before",
         blind: bool | str = False,
-        batch_size: int | str = 1,
+        batch_size: int | str | None = None,
         trust_remote_code: bool | str = False,
+        sort_by_length: bool | str = True,
+        prefetch: bool | str = True,
+        static_cache: bool | str = False,
+        compile: bool | str = False,
     ):
         import torch
         from transformers import AutoModelForImageTextToText, AutoProcessor
@@ -114,7 +179,14 @@ class HFAdapter:
             raise HFAdapterError(
                 f"image_placement must be one of {', '.join(IMAGE_PLACEMENTS)}; got {image_placement!r}"
             )
-        self.batch_size = _as_optional_int(batch_size, "batch_size") or 1
+        # None until the first call on CUDA (chosen from free memory), else the given size or 1 (see below).
+        self.batch_size = None if str(batch_size).lower() == "auto" else _as_optional_int(batch_size, "batch_size")
+        self.sort_by_length = _as_bool(sort_by_length)
+        self.prefetch = _as_bool(prefetch)
+        self.static_cache = _as_bool(static_cache)
+        self.compile = _as_bool(compile)
+        if self.compile and not self.static_cache:
+            raise HFAdapterError("compile=true needs static_cache=true (only a static cache is compiled)")
         self.image_placement = image_placement
         self.blind = _as_bool(blind)
         min_pixels = _as_optional_int(min_pixels, "min_pixels")
@@ -140,6 +212,8 @@ class HFAdapter:
         if not device_map:
             self.model.to(device or ("cuda" if torch.cuda.is_available() else "cpu"))
         self.model.eval()
+        if self.batch_size is None and self.model.device.type != "cuda":
+            self.batch_size = 1  # the CPU default as before: no free-memory figure worth trusting there
 
         commit = getattr(self.model.config, "_commit_hash", None)
         self.identity = {
@@ -232,48 +306,143 @@ class HFAdapter:
     # --- generation --------------------------------------------------------------------------------------
 
     def generate(self, requests: Sequence[Request], on_response: Callable[[Response], None]) -> None:
-        """Answer `requests` in order, in batches of `batch_size` requests sharing generation settings;
-        `on_response` is called for each request as its batch finishes.
+        """Answer `requests` in batches of at most `batch_size` requests sharing generation settings;
+        `on_response` is called for each request in request order, as soon as it and every earlier request
+        are answered.
+
+        With `sort_by_length`, requests are batched by estimated prompt length within windows of
+        `SORT_WINDOW_BATCHES` batches (less padding, same greedy answers); otherwise in the order given.
+        With `prefetch`, the next batch is decoded and preprocessed in a worker thread meanwhile.
 
         A request whose images cannot be decoded fails alone. A batch whose preprocessing or `generate`
         raises is retried one request at a time; what still raises comes back with `error` set, never text.
         """
-        batch: list[tuple[Request, list]] = []
-        for request in requests:
+        requests = list(requests)
+        if not requests:
+            return
+        if self.batch_size is None:
+            self.batch_size = self._batch_size_from_free_memory(requests)
+        emit = _InOrder(on_response)
+        batches = self._plan_batches(requests)
+        if not self.prefetch:
+            for batch in batches:
+                self._run_batch(self._prepare(batch), emit)
+            return
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="spar-hf-preprocess") as pool:
+            upcoming = pool.submit(self._prepare, batches[0])
+            for following in [*batches[1:], None]:
+                prepared = upcoming.result()  # _prepare records its errors; it does not raise
+                if following is not None:
+                    upcoming = pool.submit(self._prepare, following)
+                self._run_batch(prepared, emit)
+
+    # --- batching ----------------------------------------------------------------------------------------
+
+    def _plan_batches(self, requests: list[Request]) -> list[list[tuple[int, Request]]]:
+        """The batches to run, as (position in `requests`, request) lists: consecutive requests with equal
+        settings, at most `batch_size` each; sorted longest first within each window when `sort_by_length`."""
+        indexed = list(enumerate(requests))
+        if self.sort_by_length:
+            window = self.batch_size * SORT_WINDOW_BATCHES
+            groups: dict[GenerationSettings, int] = {}
+            ordered = []
+            for begin in range(0, len(indexed), window):
+                chunk = indexed[begin : begin + window]
+                # Settings first (in order of appearance) so a window's batches never mix them; longest
+                # first so a batch too large for memory fails at once, as lmms-eval orders its batches.
+                ordered += sorted(
+                    chunk,
+                    key=lambda item: (
+                        groups.setdefault(item[1].settings, len(groups)),
+                        -self.estimated_length(item[1]),
+                    ),
+                )
+            indexed = ordered
+        batches: list[list[tuple[int, Request]]] = []
+        for item in indexed:
+            if batches and len(batches[-1]) < self.batch_size and batches[-1][0][1].settings == item[1].settings:
+                batches[-1].append(item)
+            else:
+                batches.append([item])
+        return batches
+
+    def estimated_length(self, request: Request) -> int:
+        """The prompt's text tokens plus one per 28 x 28 image pixels (read from the image headers): a
+        sorting key only. An image whose header does not read counts 0 (it fails later, alone)."""
+        n_images = 0 if self.blind else len(request.images)
+        length = len(self.tokenizer(self.chat_text(request, n_images), add_special_tokens=False)["input_ids"])
+        if not self.blind:
+            length += sum(_image_pixels(data) for data in request.images) // _PIXELS_PER_IMAGE_TOKEN
+        return length
+
+    def _batch_size_from_free_memory(self, requests: list[Request]) -> int:
+        """On CUDA, `batch_size_from_memory` for the longest request of this call (estimated prompt plus
+        `max_new_tokens`) with the free memory now; 1 when no KV size can be read from the config."""
+        import torch
+
+        free, _ = torch.cuda.mem_get_info(self.model.device)
+        longest = max(self.estimated_length(r) + r.settings.max_new_tokens for r in requests)
+        return batch_size_from_memory(free, self._kv_bytes_per_token(), longest)
+
+    def _kv_bytes_per_token(self) -> int:
+        """Key and value bytes one token takes in the language model's cache (0 when the config lacks a size)."""
+        config = self.model.config
+        text = getattr(config, "get_text_config", lambda: config)()
+        layers = getattr(text, "num_hidden_layers", 0) or 0
+        heads = getattr(text, "num_attention_heads", 0) or 0
+        kv_heads = getattr(text, "num_key_value_heads", None) or heads
+        head_dim = getattr(text, "head_dim", None) or (text.hidden_size // heads if heads else 0)
+        return 2 * layers * kv_heads * head_dim * self.model.dtype.itemsize
+
+    # --- one batch ---------------------------------------------------------------------------------------
+
+    def _prepare(self, batch: list[tuple[int, Request]]) -> _PreparedBatch:
+        """Decode the batch's images and run the processor (in the worker thread when prefetching); every
+        error is recorded in the result, for `_run_batch` to deal with."""
+        start = time.perf_counter()
+        prepared = _PreparedBatch(items=[], failures=[])
+        for position, request in batch:
             try:
                 images = [] if self.blind else [_decode_image(data) for data in request.images]
             except Exception as error:  # noqa: BLE001 - one bad image must not stop the run
-                on_response(self._failure(request, f"image decoding failed: {_describe(error)}", 0.0))
+                failure = self._failure(request, f"image decoding failed: {_describe(error)}", 0.0)
+                prepared.failures.append((position, failure))
                 continue
-            if batch and (len(batch) >= self.batch_size or batch[0][0].settings != request.settings):
-                self._run_batch(batch, on_response)
-                batch = []
-            batch.append((request, images))
-        if batch:
-            self._run_batch(batch, on_response)
+            prepared.items.append((position, request, images))
+        if prepared.items:
+            try:
+                prepared.inputs = self._processor_inputs([(request, images) for _, request, images in prepared.items])
+            except Exception as error:  # noqa: BLE001 - retried request by request in _run_batch
+                prepared.error = error
+        prepared.seconds = time.perf_counter() - start
+        return prepared
 
-    def _run_batch(self, batch: list[tuple[Request, list]], on_response: Callable[[Response], None]) -> None:
+    def _run_batch(self, prepared: _PreparedBatch, emit: Callable[[int, Response], None]) -> None:
+        for position, failure in prepared.failures:
+            emit(position, failure)
+        if not prepared.items:
+            return
         start = time.perf_counter()
         try:
-            responses = self._generate_batch(batch)
+            if prepared.error is not None:
+                raise prepared.error
+            responses = self._generate_batch(prepared)
         except Exception as error:  # noqa: BLE001 - recorded as failures below, never as answers
-            if len(batch) > 1:
-                for item in batch:
-                    self._run_batch([item], on_response)
+            if len(prepared.items) > 1:
+                for position, request, _ in prepared.items:
+                    self._run_batch(self._prepare([(position, request)]), emit)
                 return
-            responses = [self._failure(batch[0][0], _describe(error), time.perf_counter() - start)]
-        for response in responses:
-            on_response(response)
+            latency = prepared.seconds + time.perf_counter() - start
+            responses = [self._failure(prepared.items[0][1], _describe(error), latency)]
+        for (position, _, _), response in zip(prepared.items, responses):
+            emit(position, response)
 
     def _failure(self, request: Request, error: str, latency_s: float) -> Response:
         key = request_key(self.identity, request)
         return Response(key, request.question_id, request.task, None, error=error, latency_s=latency_s)
 
-    def _generate_batch(self, batch: list[tuple[Request, list]]) -> list[Response]:
-        import torch
-
-        start = time.perf_counter()
-        settings = batch[0][0].settings
+    def _processor_inputs(self, batch: list[tuple[Request, list]]):
+        """The processor's tensors for a batch (on the CPU), left padded."""
         texts = [self.chat_text(request, len(images)) for request, images in batch]
         all_images = [images for _, images in batch]
         processor_kwargs: dict[str, Any] = {"text": texts, "padding": True, "return_tensors": "pt"}
@@ -282,8 +451,14 @@ class HFAdapter:
             # them. A mix with image-less prompts goes flat, which placeholder-counting processors accept.
             processor_kwargs["images"] = all_images if all(all_images) else [i for images in all_images for i in images]
             processor_kwargs.update(self._image_kwargs)
-        inputs = self.processor(**processor_kwargs)
-        inputs = inputs.to(self.model.device)
+        return self.processor(**processor_kwargs)
+
+    def _generate_batch(self, prepared: _PreparedBatch) -> list[Response]:
+        import torch
+
+        start = time.perf_counter()
+        settings = prepared.items[0][1].settings
+        inputs = prepared.inputs.to(self.model.device)
         if "pixel_values" in inputs and torch.is_floating_point(inputs["pixel_values"]):
             inputs["pixel_values"] = inputs["pixel_values"].to(self.model.dtype)
 
@@ -293,10 +468,11 @@ class HFAdapter:
         generated = output[:, prompt_length:]
         prompt_tokens = inputs["attention_mask"].sum(dim=1).tolist()
         texts = self.tokenizer.batch_decode(generated, skip_special_tokens=True)
-        latency = time.perf_counter() - start
+        # The batch's own work: its preprocessing (perhaps done meanwhile in the worker) and its generation.
+        latency = prepared.seconds + time.perf_counter() - start
 
         responses = []
-        for (request, _), text, row, n_prompt in zip(batch, texts, generated.tolist(), prompt_tokens):
+        for (_, request, _), text, row, n_prompt in zip(prepared.items, texts, generated.tolist(), prompt_tokens):
             usage = {"prompt_tokens": int(n_prompt), "completion_tokens": self._completion_tokens(row)}
             responses.append(
                 Response(
@@ -333,6 +509,10 @@ class HFAdapter:
             kwargs.update(temperature=None, top_p=None, top_k=None)
         if settings.stop:
             kwargs.update(stop_strings=list(settings.stop), tokenizer=self.tokenizer)
+        if self.static_cache:
+            kwargs["cache_implementation"] = "static"
+            # transformers compiles a static-cache decode step by itself on CUDA; only `compile` allows it.
+            kwargs["disable_compile"] = not self.compile
         return kwargs
 
     def _pad_token_id(self) -> int | None:
@@ -353,6 +533,17 @@ class HFAdapter:
         while length and row[length - 1] == pad:
             length -= 1
         return length
+
+
+def _image_pixels(data: bytes) -> int:
+    """Width x height from the image header (nothing decoded); 0 when the header does not read."""
+    from PIL import Image
+
+    try:
+        width, height = Image.open(io.BytesIO(data)).size
+    except Exception:  # noqa: BLE001 - a sorting key only: the decode reports the real error
+        return 0
+    return width * height
 
 
 def _decode_image(data: bytes):
