@@ -340,17 +340,6 @@ def _add_help_texts(parser: argparse.ArgumentParser, words: str = "") -> None:
                 _add_help_texts(sub, f"{words} {name}".strip())
 
 
-def _embedded_size_by_default(argv: list[str]) -> list[str]:
-    """`spar-bench synth` arguments whose defaults are the embedded set's (seed 0, 10 per task, 320x240), so
-    `spar-bench synth --out D` reproduces it; what the user gives comes later and wins. --audit keeps its own."""
-    if "--audit" in argv or any(a in ("-h", "--help") for a in argv):
-        return argv
-    from spar_bench.synth.dataset import EMBEDDED
-
-    return ["--seed", str(EMBEDDED["seed"]), "--per-task", str(EMBEDDED["per_task"]),
-            "--width", str(EMBEDDED["width"]), "--height", str(EMBEDDED["height"]), *argv]
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     import os
 
@@ -365,7 +354,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["synth"]:  # the generator parses its own arguments
         from spar_bench.synth import main as synth_main
 
-        return synth_main(_embedded_size_by_default(argv[1:]))
+        return synth_main(argv[1:])
     args = build_parser().parse_args(argv)
     args.argv = argv
     try:

@@ -288,12 +288,19 @@ def main(argv: list[str] | None = None) -> int:
     (default 100 questions per task at 160 x 120), or `--audit-files A.parquet B.parquet` of two sets already
     written, printed as a markdown table; exits 1 when a task's selected attack beats chance by more than
     `--max-excess` points."""
-    parser = argparse.ArgumentParser(prog="spar-bench synth", description="Generate synthetic SPAR-style questions.")
-    parser.add_argument("--seed", type=int, default=0, help="seed of every random choice (default 0)")
+    parser = argparse.ArgumentParser(
+        prog="spar-bench synth", formatter_class=argparse.RawDescriptionHelpFormatter,
+        description="Generate a synthetic SPAR-style test set (the defaults reproduce the embedded set), or audit "
+        "whether its questions can be answered from their text alone.",
+        epilog="examples:\n  spar-bench synth --out synth0/                          # the embedded set again\n"
+        "  spar-bench synth --seed 7 --per-task 50 --width 640 --height 480 --out synth7/\n"
+        "  spar-bench synth --audit --seed 1                        # text-only attacks, seeds 1 and 2",
+    )
+    parser.add_argument("--seed", type=int, default=EMBEDDED["seed"], help="seed of every random choice (default 0)")
     parser.add_argument("--per-task", type=int, help="questions per task (default 10; 100 with --audit)")
     parser.add_argument("--out", type=Path, help="output folder (required unless --audit)")
-    parser.add_argument("--width", type=int, help="image width (default 640; 160 with --audit)")
-    parser.add_argument("--height", type=int, help="image height (default 480; 120 with --audit)")
+    parser.add_argument("--width", type=int, help="image width (default 320; 160 with --audit)")
+    parser.add_argument("--height", type=int, help="image height (default 240; 120 with --audit)")
     parser.add_argument("--rgbd", action="store_true", help="add depth, pose and intrinsics columns")
     parser.add_argument("--audit", action="store_true",
                         help="answer the multiple-choice questions of seeds S and S + 1 from their text alone "
@@ -327,9 +334,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if over else 0
     if args.out is None:
         parser.error("--out is required (or pass --audit)")
-    per_task = args.per_task or 10
-    path = generate_dataset(args.seed, per_task, args.out, width=args.width or 640, height=args.height or 480,
-                            rgbd=args.rgbd)
+    per_task = args.per_task or EMBEDDED["per_task"]
+    path = generate_dataset(args.seed, per_task, args.out, width=args.width or EMBEDDED["width"],
+                            height=args.height or EMBEDDED["height"], rgbd=args.rgbd)
     print(f"wrote {20 * per_task} questions to {path} and {per_task} to {args.out / PARQUET_3D} "
           f"in {time.perf_counter() - started:.1f} s")
     return 0
