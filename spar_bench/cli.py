@@ -82,7 +82,7 @@ def _score(args: argparse.Namespace) -> int:
         print(f"dataset {checked.source}: {checked.n} of {checked.n_dataset} questions matched"
               + (f" ({checked.by_text} by task, question and answer)" if checked.by_text else "")
               + f"; {state}; fingerprint {checked.fingerprint}")
-    print_summary(summaries, title=f"SPAR-Bench: {len(predictions)} predictions (0-100, 95% bootstrap intervals)",
+    print_summary(summaries, title=f"SPAR-Bench: {len(predictions)} predictions (0-100, 95% intervals)",
                   truncation=truncation_counts(predictions))
     if predictions.skipped:
         print(f"{len(predictions.skipped)} invalid line(s) skipped", file=sys.stderr)

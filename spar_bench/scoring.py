@@ -342,10 +342,12 @@ def _shallow(path: str | Path) -> bool:
     data = np.fromfile(path, dtype=np.uint8)
     if data.size == 0:
         return True
-    brackets = ((data == ord("{")) | (data == ord("["))).astype(np.int32)
-    starts = np.concatenate(([0], np.flatnonzero(data == ord("\n")) + 1))
-    starts = starts[starts < data.size]
-    return int(np.add.reduceat(brackets, starts).max()) <= _MAX_BRACKETS_PER_LINE
+    brackets = np.flatnonzero((data == ord("{")) | (data == ord("[")))
+    if brackets.size <= _MAX_BRACKETS_PER_LINE:
+        return True
+    newlines = np.flatnonzero(data == ord("\n"))
+    lines_of_brackets = np.searchsorted(newlines, brackets)  # the line each bracket is on
+    return int(np.bincount(lines_of_brackets).max()) <= _MAX_BRACKETS_PER_LINE
 
 
 def _read_columns(path: str | Path, out: Predictions, seen: dict[object, tuple[str, int | None]]) -> bool:
