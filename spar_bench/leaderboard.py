@@ -42,11 +42,32 @@ COLUMN_LABELS: dict[str, str] = {
     **{task: spec.paper_column for task, spec in TASKS_BY_ID.items()},
 }
 REPORTED_CSV_COLUMNS: tuple[str, ...] = ("model", "split", *SCORE_COLUMNS)
+REPORTED_SOURCE = "the paper, arXiv 2503.22976, Table 4"
+REPORTED_BASELINES: tuple[str, ...] = ("Chance (Frequency)", "Human")  # reference rows of the paper, not ranked
+BASELINE_ADAPTERS: tuple[str, ...] = ("spar_oracle", "spar_frequency", "spar_random")
+BASELINE_ORGANISATION = "spar-bench baseline"
+
+# The variant of an entry: what else, beyond the split and the protocol version, changes a score. A field
+# that is absent or None is unknown (entries written before the block existed still load). GROUPING_FIELDS
+# split tables: rows are ranked only against rows with the same values, unknown being a value of its own.
+# The model revision is shown but does not group: it names a checkpoint of one model, so two models always
+# differ in it.
+VARIANT_FIELDS: tuple[str, ...] = (
+    "max_new_tokens", "thinking", "engine", "model_revision", "precision", "trained_on_spar7m", "dataset_revision",
+)
+GROUPING_FIELDS: tuple[str, ...] = tuple(f for f in VARIANT_FIELDS if f != "model_revision")
+VARIANT_LABELS: dict[str, str] = {
+    "max_new_tokens": "max new tokens", "thinking": "thinking", "engine": "engine",
+    "model_revision": "model revision", "precision": "precision", "trained_on_spar7m": "trained on SPAR-7M",
+    "dataset_revision": "dataset revision",
+}
+_VARIANT_BOOLEANS = ("thinking", "trained_on_spar7m")
 
 _TOP_KEYS = {
     "schema_version", "model", "generation_settings", "image_limits", "package_version", "scorer_version",
     "dataset", "date", "n_questions", "predictions_sha256", "scores", "reported",
 }
+_OPTIONAL_TOP_KEYS = {"variant"}
 _MODEL_KEYS = {"name", "organisation", "adapter", "model_args", "adapter_identity"}
 _DATASET_KEYS = {"split", "source", "fingerprint"}
 _BLOCK_REQUIRED = ("protocol", "overall", "overall_ci95", "levels", "levels_ci95", "views", "views_ci95", "tasks")
@@ -182,13 +203,34 @@ def _check_block(block: object, protocol: str, n_questions: object, problems: li
                 problems.append(f"{where}.{key}.{name} = {claimed} but the mean of its task scores is {value}")
 
 
+def _check_variant(variant: object, problems: list[str]) -> None:
+    if not isinstance(variant, dict):
+        problems.append("variant must be an object")
+        return
+    if unknown := sorted(set(variant) - set(VARIANT_FIELDS)):
+        problems.append(f"variant has unknown field(s) {', '.join(map(repr, unknown))}; known: {', '.join(VARIANT_FIELDS)}")
+    for key in VARIANT_FIELDS:
+        value = variant.get(key)
+        if value is None:
+            continue
+        if key == "max_new_tokens":
+            if not (isinstance(value, int) and not isinstance(value, bool) and value > 0):
+                problems.append(f"variant.max_new_tokens must be a positive integer or null, got {value!r}")
+        elif key in _VARIANT_BOOLEANS:
+            if not isinstance(value, bool):
+                problems.append(f"variant.{key} must be true, false or null (unknown), got {value!r}")
+        else:
+            _check_text(value, f"variant.{key}", problems)
+
+
 def validate_entry(entry: object) -> list[str]:
     """Every problem of a leaderboard entry, as readable sentences; an empty list means valid.
 
     Checks the schema (exact top-level keys, types, 64-hex fingerprint and predictions hash, an ISO date),
     that the split is a lower-case name usable in a file name, that both protocols hold all 20 tasks, three
     levels and two view groups with 0-100 scores and 95% intervals, that the task counts add up to
-    `n_questions`, and that the headline, level and view means follow from the task scores. Text fields
+    `n_questions`, and that the headline, level and view means follow from the task scores. The optional
+    `variant` block holds only VARIANT_FIELDS (null or missing = unknown). Text fields
     reject control characters and line breaks (they would break the markdown table); nothing is escaped
     here: escaping happens where text is written out.
     """
@@ -197,7 +239,7 @@ def validate_entry(entry: object) -> list[str]:
     problems: list[str] = []
     if missing := sorted(_TOP_KEYS - set(entry)):
         problems.append(f"missing field(s) {', '.join(missing)}")
-    if unknown := sorted(set(entry) - _TOP_KEYS):
+    if unknown := sorted(set(entry) - _TOP_KEYS - _OPTIONAL_TOP_KEYS):
         problems.append(f"unknown field(s) {', '.join(map(repr, unknown))}")
     if "schema_version" in entry and (entry["schema_version"] != SCHEMA_VERSION or isinstance(entry["schema_version"], bool)):
         problems.append(f"schema_version is {entry['schema_version']!r}; this leaderboard reads version {SCHEMA_VERSION}")
@@ -264,6 +306,8 @@ def validate_entry(entry: object) -> list[str]:
     digest = entry.get("predictions_sha256")
     if "predictions_sha256" in entry and not (isinstance(digest, str) and _HEX64.fullmatch(digest)):
         problems.append("predictions_sha256 must be 64 lower-case hex digits (the sha256 of the predictions file)")
+    if "variant" in entry:
+        _check_variant(entry["variant"], problems)
     if "reported" in entry and entry["reported"] is not False:
         problems.append("reported must be false: entries are measured runs; the paper's numbers live in reported/")
 
@@ -300,6 +344,12 @@ def entry_filename(entry: Mapping) -> str:
     return f"{model_slug(entry['model']['name'])}__{entry['dataset']['split']}.json"
 
 
+def custom_split(fingerprint: str) -> str:
+    """The split of an entry on data other than full, tiny or synth: `custom-` and the fingerprint's first 8 hex
+    digits, so entries on two different custom datasets are never ranked together or refused as one split."""
+    return f"custom-{str(fingerprint)[:8].lower()}"
+
+
 def write_entry(entry: dict, folder: str | Path, *, overwrite: bool = False) -> Path:
     """Validate `entry` and write it as `folder/<model-slug>__<split>.json`; returns the path.
 
@@ -318,7 +368,8 @@ def write_entry(entry: dict, folder: str | Path, *, overwrite: bool = False) -> 
             or target.resolve().parent != root or target.is_symlink()):
         raise LeaderboardError(f"entry file name {name!r} would escape the entries folder {folder}")
     if target.exists() and not overwrite:
-        raise FileExistsError(f"{target} exists; pass overwrite=True to replace the entry of this model and split")
+        raise FileExistsError(f"{target} exists; pass --overwrite (`spar-bench leaderboard add`; overwrite=True from "
+                              "Python) to replace the entry of this model and split")
     text = json.dumps(entry, indent=2, ensure_ascii=False) + "\n"
     handle, temp = tempfile.mkstemp(dir=root, prefix=".entry-", suffix=".tmp")
     try:
@@ -389,8 +440,10 @@ def new_entry(
     n_questions: int,
     predictions_sha256: str,
     scores: Mapping,
+    variant: Mapping | None = None,
 ) -> dict:
-    """An entry in the leaderboard's format (not validated here: see validate_entry)."""
+    """An entry in the leaderboard's format (not validated here: see validate_entry). `variant` fills the
+    variant block (VARIANT_FIELDS; a field left out is null, unknown)."""
     return {
         "schema_version": SCHEMA_VERSION,
         "model": {
@@ -410,7 +463,69 @@ def new_entry(
         "predictions_sha256": predictions_sha256,
         "scores": {protocol: scores[protocol] for protocol in PROTOCOLS},
         "reported": False,
+        "variant": {key: (variant or {}).get(key) for key in VARIANT_FIELDS},
     }
+
+
+def _thinking(identity: Mapping, settings: Mapping) -> bool | None:
+    """Thinking on or off where a run records it: a generation setting, or the chat-template switch sent to a
+    server (`extra_body.chat_template_kwargs.enable_thinking`); None when nothing says."""
+    for source in (settings, identity):
+        for key in ("thinking", "enable_thinking"):
+            if isinstance(source.get(key), bool):
+                return source[key]
+    extra = identity.get("extra_body")
+    kwargs = extra.get("chat_template_kwargs") if isinstance(extra, Mapping) else None
+    if isinstance(kwargs, Mapping) and isinstance(kwargs.get("enable_thinking"), bool):
+        return kwargs["enable_thinking"]
+    return None
+
+
+def variant_from_run(
+    adapter_identity: Mapping | None,
+    generation_settings: Mapping | None,
+    *,
+    trained_on_spar7m: bool | None = None,
+    dataset_revision: str | None = None,
+) -> dict:
+    """The variant block a run records: max new tokens from its generation settings, thinking (see
+    `_thinking`), the engine (the adapter identity's `adapter`: hf, openai_server, baseline), the model
+    revision (the checkpoint's commit, else the revision asked for), the precision (the identity's dtype).
+    What a run does not record stays None (unknown); nothing is guessed from a model's name."""
+    identity = adapter_identity if isinstance(adapter_identity, Mapping) else {}
+    settings = generation_settings if isinstance(generation_settings, Mapping) else {}
+    tokens = settings.get("max_new_tokens")
+
+    def text(value: object) -> str | None:
+        return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip() \
+            else None
+
+    return {
+        "max_new_tokens": tokens if isinstance(tokens, int) and not isinstance(tokens, bool) and tokens > 0 else None,
+        "thinking": _thinking(identity, settings),
+        "engine": text(identity.get("adapter")),
+        "model_revision": text(identity.get("commit") or identity.get("revision")),
+        "precision": text(identity.get("dtype")),
+        "trained_on_spar7m": trained_on_spar7m,
+        "dataset_revision": dataset_revision,
+    }
+
+
+def entry_variant(entry: Mapping) -> dict:
+    """Every VARIANT_FIELDS value of an entry, None where unknown (an entry without a variant block included)."""
+    variant = entry.get("variant") if isinstance(entry.get("variant"), Mapping) else {}
+    return {key: variant.get(key) for key in VARIANT_FIELDS}
+
+
+def variant_text(key: str, value: object) -> str:
+    """`thinking on`, `max new tokens 100`, `precision unknown`: one variant field as a reader sees it."""
+    if value is None:
+        shown = "unknown"
+    elif isinstance(value, bool):
+        shown = ("on" if value else "off") if key == "thinking" else ("yes" if value else "no")
+    else:
+        shown = str(value)
+    return f"{VARIANT_LABELS[key]} {shown}"
 
 
 def entry_from_run(
@@ -420,11 +535,14 @@ def entry_from_run(
     organisation: str,
     *,
     split: str | None = None,
+    trained_on_spar7m: bool | None = None,
 ) -> dict:
     """A leaderboard entry from a `spar-bench run` results.json (as a dict) and its predictions file.
 
-    The split is the run's data source when that is full, tiny or synth, else `split` or "custom"; the
-    date is the run's date; image limits are the adapter identity's resolution settings that are set.
+    The split is the run's data source when that is full, tiny or synth, else `split` or `custom_split` of
+    the run's fingerprint (so two custom datasets never share a split); the
+    date is the run's date; image limits are the adapter identity's resolution settings that are set; the
+    variant block is what the run records (`variant_from_run`) plus `trained_on_spar7m` (None: unknown).
     Raises EntryError when the result would not be a valid entry (for example a run over a subset of the
     tasks, or one with failed requests, which are never scored).
     """
@@ -441,13 +559,15 @@ def entry_from_run(
         image_limits=image_limits(identity),
         package_version=metadata["package_version"],
         scorer_version=metadata["scorer_version"],
-        split=source if source in STANDARD_SPLITS else (split or "custom"),
+        split=source if source in STANDARD_SPLITS else (split or custom_split(metadata["dataset_fingerprint"])),
         source=source,
         fingerprint=metadata["dataset_fingerprint"],
         date=str(metadata["date"])[:10],
         n_questions=metadata["n_questions"],
         predictions_sha256=sha256_file(predictions_path),
         scores={protocol: results["protocols"][protocol] for protocol in PROTOCOLS},
+        variant=variant_from_run(identity, metadata.get("generation_settings"), trained_on_spar7m=trained_on_spar7m,
+                                 dataset_revision=metadata.get("dataset_revision")),
     )
     if problems := validate_entry(entry):
         raise EntryError(f"run of {metadata['model']}", problems)
@@ -475,6 +595,9 @@ class LeaderboardRow:
     date: str = ""
     fingerprint: str = ""
     entry_file: str = ""
+    variant: dict[str, object] = field(default_factory=lambda: dict.fromkeys(VARIANT_FIELDS))
+    baseline: bool = False
+    source: str = ""  # where a reported row's numbers come from; empty for measured rows
 
     def as_json(self) -> dict:
         return {
@@ -483,7 +606,18 @@ class LeaderboardRow:
             "intervals": {k: list(v) for k, v in self.intervals.items()},
             "parse_failure_rates": self.parse_failure_rates, "views": self.views, "n_questions": self.n_questions,
             "date": self.date, "fingerprint": self.fingerprint, "entry_file": self.entry_file,
+            "variant": self.variant, "baseline": self.baseline, "source": self.source,
         }
+
+    def grouping(self) -> tuple:
+        """The GROUPING_FIELDS values: rows are ranked together only when these are equal."""
+        return tuple(self.variant.get(key) for key in GROUPING_FIELDS)
+
+
+def is_baseline(entry: Mapping) -> bool:
+    """An entry of one of the package's baselines (spar_oracle, spar_frequency, spar_random): shown as a
+    reference point in every table of its split, never ranked."""
+    return entry["model"].get("adapter") in BASELINE_ADAPTERS
 
 
 def protocol_label(protocol: str, scorer_version: str | None) -> str:
@@ -517,13 +651,15 @@ def rows_from_entry(entry: Mapping) -> list[LeaderboardRow]:
             intervals={k: intervals[k] for k in SCORE_COLUMNS}, parse_failure_rates=rates,
             views=dict(block["views"]), n_questions=entry["n_questions"], date=entry["date"],
             fingerprint=entry["dataset"]["fingerprint"], entry_file=entry_filename(entry),
+            variant=entry_variant(entry), baseline=is_baseline(entry),
         ))
     return rows
 
 
 def read_reported(path: str | Path) -> list[LeaderboardRow]:
     """The paper's reported rows (`paper_table4.csv`: model, split, then the score columns in paper order),
-    verbatim, as protocol "paper". Raises ReportedTableError naming the line and column of a bad cell."""
+    verbatim, as protocol "paper" with REPORTED_SOURCE as their source; Chance (Frequency) and Human are
+    baselines (shown, not ranked). Raises ReportedTableError naming the line and column of a bad cell."""
     text = Path(path).read_text(encoding="utf-8")
     reader = csv.DictReader(io.StringIO(text))
     if tuple(reader.fieldnames or ()) != REPORTED_CSV_COLUMNS:
@@ -547,7 +683,8 @@ def read_reported(path: str | Path) -> list[LeaderboardRow]:
                 raise ReportedTableError(f"{path} line {line}: {column} {value} is outside 0-100")
             scores[column] = value
         rows.append(LeaderboardRow(model=record["model"], organisation="", split=record["split"],
-                                   protocol=REPORTED_PROTOCOL, reported=True, scores=scores))
+                                   protocol=REPORTED_PROTOCOL, reported=True, scores=scores,
+                                   baseline=record["model"] in REPORTED_BASELINES, source=REPORTED_SOURCE))
     return rows
 
 
@@ -563,17 +700,116 @@ def ranked(rows: Iterable[LeaderboardRow]) -> list[LeaderboardRow]:
                                        if r.protocol in PROTOCOL_ORDER else 99))
 
 
-def tables(rows: Sequence[LeaderboardRow]) -> list[tuple[str, str, list[LeaderboardRow]]]:
-    """(split, protocol, ranked rows) for every split and protocol present, in split then protocol order
-    (protocols scored under an older version, labelled `strict v1`, after the current ones)."""
+@dataclass(frozen=True)
+class Table:
+    """One ranking: rows of one split, one protocol (and version) and one variant. `variant` holds the
+    GROUPING_FIELDS values of its ranked rows (empty for a table of baselines only); `differs` names the
+    fields in which this table differs from another table of the same split and protocol. Baselines are
+    in every table of their split and protocol, with no rank."""
+
+    split: str
+    protocol: str
+    rows: list[LeaderboardRow]
+    variant: dict[str, object] = field(default_factory=dict)
+    differs: tuple[str, ...] = ()
+
+    def ranks(self) -> list[int | None]:
+        """1, 2, ... down the ranked rows, ties sharing a rank (1, 1, 3); None for a baseline."""
+        out: list[int | None] = []
+        position, previous, rank = 0, None, 0
+        for row in self.rows:
+            if row.baseline:
+                out.append(None)
+                continue
+            position += 1
+            if row.scores["avg"] != previous:
+                rank, previous = position, row.scores["avg"]
+            out.append(rank)
+        return out
+
+    def heading(self) -> str:
+        """`split synth, protocol strict` and, where the split and protocol hold several variants, the ones
+        that tell this table apart (`, max new tokens 512, thinking on`)."""
+        text = f"split {self.split}, protocol {self.protocol}"
+        return text + "".join(f", {variant_text(k, self.variant.get(k))}" for k in self.differs)
+
+
+def tables(rows: Sequence[LeaderboardRow]) -> list[Table]:
+    """Every table, in split then protocol order (protocols scored under an older version, labelled
+    `strict v1`, after the current ones), then by variant. Rows of one split and protocol whose
+    GROUPING_FIELDS differ are in different tables, unknown being a value of its own; baselines join every
+    table of their split and protocol (a table of their own when nothing else is there)."""
     out = []
     older = sorted({r.protocol for r in rows} - set(PROTOCOL_ORDER))
     for split in split_order(r.split for r in rows):
         for protocol in (*PROTOCOL_ORDER, *older):
             chosen = [r for r in rows if r.split == split and r.protocol == protocol]
-            if chosen:
-                out.append((split, protocol, ranked(chosen)))
+            if not chosen:
+                continue
+            baselines = [r for r in chosen if r.baseline]
+            groups: dict[tuple, list[LeaderboardRow]] = {}
+            for row in chosen:
+                if not row.baseline:
+                    groups.setdefault(row.grouping(), []).append(row)
+            if not groups:
+                out.append(Table(split, protocol, ranked(baselines)))
+                continue
+            keys = sorted(groups, key=lambda key: tuple((v is None, str(v)) for v in key))
+            differs = tuple(f for i, f in enumerate(GROUPING_FIELDS) if len({key[i] for key in keys}) > 1)
+            for key in keys:
+                out.append(Table(split, protocol, ranked(groups[key] + baselines),
+                                 dict(zip(GROUPING_FIELDS, key)), differs))
     return out
+
+
+PUBLIC_SPLITS: tuple[str, ...] = ("full", "tiny")
+
+
+def is_synthetic_split(split: str) -> bool:
+    """`synth` (the embedded set) or a split named `synth-...` / `synth_...` (another seed)."""
+    return split == "synth" or split.startswith(("synth-", "synth_"))
+
+
+@dataclass(frozen=True)
+class PublicSyntheticPair:
+    """One model's Avg on a public split and on a synthetic seed under one protocol and variant, and the
+    difference synthetic minus public. A signal to look closer, never proof: see docs/leaderboard.md."""
+
+    model: str
+    protocol: str
+    public_split: str
+    public_avg: float
+    synthetic_split: str
+    synthetic_avg: float
+
+    @property
+    def difference(self) -> float:
+        return self.synthetic_avg - self.public_avg
+
+    def as_json(self) -> dict:
+        return {"model": self.model, "protocol": self.protocol, "public_split": self.public_split,
+                "public_avg": self.public_avg, "synthetic_split": self.synthetic_split,
+                "synthetic_avg": self.synthetic_avg, "difference": self.difference}
+
+
+def public_synthetic_pairs(rows: Sequence[LeaderboardRow]) -> list[PublicSyntheticPair]:
+    """Every pair of measured rows of one model (same name), one protocol label and one variant (equal
+    GROUPING_FIELDS) where one is on a public split (full, tiny) and the other on a synthetic split; in
+    model, protocol, public split, synthetic split order. Reported rows are never paired (their variant is
+    unknown and the synthetic set is not in the paper)."""
+    measured = [r for r in rows if not r.reported]
+    pairs = []
+    for public in measured:
+        if public.split not in PUBLIC_SPLITS:
+            continue
+        for synthetic in measured:
+            if (is_synthetic_split(synthetic.split) and synthetic.model == public.model
+                    and synthetic.protocol == public.protocol and synthetic.grouping() == public.grouping()):
+                pairs.append(PublicSyntheticPair(public.model, public.protocol, public.split, public.scores["avg"],
+                                                 synthetic.split, synthetic.scores["avg"]))
+    order = {p: i for i, p in enumerate(PROTOCOL_ORDER)}
+    return sorted(pairs, key=lambda p: (p.model.lower(), p.model, order.get(p.protocol, 99), p.protocol,
+                                        PUBLIC_SPLITS.index(p.public_split), p.synthetic_split))
 
 
 def _check_comparable(entries: Sequence[Mapping]) -> None:
@@ -602,18 +838,30 @@ def markdown_text(text: str) -> str:
     return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def plot_filename(split: str, protocol: str) -> str:
-    return f"{split}_{protocol}.png".replace(" ", "_")
+def plot_filenames(all_tables: Sequence[Table]) -> list[str]:
+    """`<split>_<protocol>.png` per table; the second and later variant of one split and protocol get `_2`,
+    `_3`, so every table has its own image."""
+    names, seen = [], {}
+    for table in all_tables:
+        base = f"{table.split}_{table.protocol}".replace(" ", "_")
+        seen[base] = seen.get(base, 0) + 1
+        names.append(f"{base}.png" if seen[base] == 1 else f"{base}_{seen[base]}.png")
+    return names
 
 
 def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.2f}"
 
 
+MARKDOWN_HEADER: tuple[str, ...] = ("Rank", "Model", "Org", "Split", "Protocol", "Revision", "Source")
+
+
 def render_markdown(rows: Sequence[LeaderboardRow], *, plots: bool = True) -> str:
-    """LEADERBOARD.md: one table per split and protocol, columns in the paper's order, reported rows marked
-    `(reported)`, and (with `plots`) a bar chart of Avg per table under `plots/`."""
-    header = ["Model", "Org", "Split", "Protocol", *(COLUMN_LABELS[c] for c in SCORE_COLUMNS)]
+    """LEADERBOARD.md: one table per split, protocol and variant, columns in the paper's order, reported rows
+    marked `(reported)` with their source, baselines marked `(baseline)` without a rank, (with `plots`)
+    a bar chart of Avg per table under `plots/`, and, where a model has entries on a public split and a
+    synthetic seed, both Avg scores and their difference (`public_synthetic_pairs`)."""
+    header = [*MARKDOWN_HEADER, *(COLUMN_LABELS[c] for c in SCORE_COLUMNS)]
     lines = [
         "# SPAR-Bench leaderboard",
         "",
@@ -622,23 +870,35 @@ def render_markdown(rows: Sequence[LeaderboardRow], *, plots: bool = True) -> st
         "Scores are 0-100. Avg is the unweighted mean of the 20 task scores, Low / Medium / High the means of",
         "their tasks (paper column order). **strict** is this package's headline protocol, **official** the",
         "released scorer reproduced, **paper** the numbers the paper reports in its Table 4",
-        "(`reported/paper_table4.csv`, rows marked _(reported)_, no intervals). Each table holds one split and",
-        "one protocol: splits and protocols are never ranked together. Avg is followed by its bootstrap 95%",
-        "interval; every interval is in `leaderboard.csv` and on the page `site/index.html` (opens from disk).",
+        "(`reported/paper_table4.csv`, rows marked _(reported)_, no intervals). Each table holds one split, one",
+        "protocol and one variant (generation budget, thinking, engine, precision, training on SPAR-7M, dataset",
+        "revision; unknown counts as a value of its own): nothing else is ranked together. Baselines are marked",
+        "_(baseline)_ and not ranked. Avg is followed by its bootstrap 95% interval; every interval is in",
+        "`leaderboard.csv` and on the page `site/index.html` (opens from disk).",
         "",
     ]
-    for split, protocol, chosen in tables(rows):
-        lines += [f"## Split `{markdown_text(split)}`, protocol `{protocol}`", ""]
-        fingerprints = sorted({r.fingerprint for r in chosen if r.fingerprint})
+    all_tables = tables(rows)
+    for table, image in zip(all_tables, plot_filenames(all_tables)):
+        heading = markdown_text(table.heading())
+        lines += [f"## {heading[0].upper()}{heading[1:]}", ""]
+        fingerprints = sorted({r.fingerprint for r in table.rows if r.fingerprint})
         if fingerprints:
             lines += [f"Dataset fingerprint `{fingerprints[0]}`.", ""]
+        if table.variant:
+            lines += ["Variant: " + "; ".join(markdown_text(variant_text(k, v)) for k, v in table.variant.items())
+                      + ".", ""]
         if plots:
-            lines += [f"![Avg per model, {markdown_text(split)}, {protocol}](plots/{plot_filename(split, protocol)})", ""]
+            lines += [f"![Avg per model, {markdown_text(table.heading())}](plots/{image})", ""]
         lines.append("| " + " | ".join(header) + " |")
-        lines.append("|" + "|".join(["---"] * 4 + ["---:"] * len(SCORE_COLUMNS)) + "|")
-        for row in chosen:
-            name = markdown_text(row.model) + (" _(reported)_" if row.reported else "")
-            cells = [name, markdown_text(row.organisation) or "-", markdown_text(row.split), row.protocol]
+        lines.append("|" + "|".join(["---:"] + ["---"] * (len(MARKDOWN_HEADER) - 1) + ["---:"] * len(SCORE_COLUMNS))
+                     + "|")
+        for row, rank in zip(table.rows, table.ranks()):
+            name = (markdown_text(row.model) + (" _(reported)_" if row.reported else "")
+                    + (" _(baseline)_" if row.baseline else ""))
+            revision = row.variant.get("model_revision")
+            cells = ["-" if rank is None else str(rank), name, markdown_text(row.organisation) or "-",
+                     markdown_text(row.split), row.protocol, markdown_text(str(revision)) if revision else "-",
+                     markdown_text(row.source) or "-"]
             for column in SCORE_COLUMNS:
                 cell = _fmt(row.scores[column])
                 if column == "avg" and column in row.intervals:
@@ -647,11 +907,30 @@ def render_markdown(rows: Sequence[LeaderboardRow], *, plots: bool = True) -> st
                 cells.append(cell)
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
+    if pairs := public_synthetic_pairs(rows):
+        lines += [
+            "## Public set and a fresh synthetic seed",
+            "",
+            "The same model's Avg on a public split and on a synthetic seed (same protocol and variant), and the",
+            "difference synthetic minus public. Synthetic rooms are easier or harder in other ways than the",
+            "photos, so a difference alone means little: only a large drop on a fresh seed of comparable",
+            "difficulty hints at memorisation of the public set, and nothing here proves contamination",
+            "(`docs/leaderboard.md`).",
+            "",
+            "| Model | Protocol | Public split | Public Avg | Synthetic split | Synthetic Avg | Difference |",
+            "|---|---|---|---:|---|---:|---:|",
+        ]
+        for pair in pairs:
+            lines.append(f"| {markdown_text(pair.model)} | {pair.protocol} | {pair.public_split} | "
+                         f"{pair.public_avg:.2f} | {markdown_text(pair.synthetic_split)} | {pair.synthetic_avg:.2f} | "
+                         f"{pair.difference:+.2f} |")
+        lines.append("")
     return "\n".join(lines)
 
 
 CSV_COLUMNS: tuple[str, ...] = (
-    "model", "organisation", "split", "protocol", "reported", "n_questions", "date", "dataset_fingerprint", "entry",
+    "model", "organisation", "split", "protocol", "reported", "baseline", "rank", "source", *VARIANT_FIELDS,
+    "n_questions", "date", "dataset_fingerprint", "entry",
     *(f"{c}{suffix}" for c in SCORE_COLUMNS for suffix in ("", "_ci95_low", "_ci95_high")),
     *(f"{v}{suffix}" for v in VIEW_NAMES for suffix in ("",)),
     *(f"{t}_parse_failure_rate" for t in TASK_IDS),
@@ -665,14 +944,23 @@ def csv_text(text: str) -> str:
 
 def render_csv(rows: Sequence[LeaderboardRow]) -> str:
     """leaderboard.csv: one row per entry and protocol plus the reported rows, in table order (split,
-    protocol, rank); 0-100 numbers with four decimals, empty where a row has no such value."""
+    protocol, variant, rank; a baseline once, where it first appears, with no rank); 0-100 numbers with four
+    decimals, empty where a row has no such value (an unknown variant field included)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for _split, _protocol, chosen in tables(rows):
-        for row in chosen:
+    written: set[int] = set()
+    for table in tables(rows):
+        for row, rank in zip(table.rows, table.ranks()):
+            if id(row) in written:
+                continue
+            written.add(id(row))
+            variant = ["" if row.variant.get(k) is None else (str(row.variant[k]).lower() if isinstance(
+                row.variant[k], bool) else csv_text(str(row.variant[k]))) for k in VARIANT_FIELDS]
             record = [csv_text(row.model), csv_text(row.organisation), row.split, row.protocol,
-                      "true" if row.reported else "false", "" if row.n_questions is None else str(row.n_questions),
+                      "true" if row.reported else "false", "true" if row.baseline else "false",
+                      "" if rank is None else str(rank), row.source, *variant,
+                      "" if row.n_questions is None else str(row.n_questions),
                       row.date, row.fingerprint, row.entry_file]
             for column in SCORE_COLUMNS:
                 interval = row.intervals.get(column)
@@ -694,22 +982,59 @@ def script_json(value: object) -> str:
     return text
 
 
-def render_html(rows: Sequence[LeaderboardRow]) -> str:
-    """site/index.html: a self-contained page (inline CSS and JS, no network) drawn from the embedded rows."""
-    ordered = [row for _s, _p, chosen in tables(rows) for row in chosen]
+PAGE_REPORTED_PROTOCOL = "official"  # the paper's numbers come from its released scorer, which `official` reproduces
+
+
+def page_template() -> str:
+    """The leaderboard page (`spar_bench/pages/leaderboard.html`), data block still empty."""
+    from importlib import resources
+
+    return resources.files("spar_bench").joinpath("pages", "leaderboard.html").read_text(encoding="utf-8")
+
+
+def _page_heading(table: Table) -> str:
+    if any(r.reported for r in table.rows):
+        sources = sorted({r.source for r in table.rows if r.source})
+        return (f"Reported by {', '.join(sources) or 'a paper'} (its own scorer, which the official protocol "
+                f"reproduces; split {table.split})")
+    if not table.variant:
+        return f"Baselines, split {table.split}, protocol {table.protocol}"
+    return (f"Split {table.split}, protocol {table.protocol}, ranked within: "
+            + "; ".join(variant_text(k, v) for k, v in table.variant.items()))
+
+
+def render_html(rows: Sequence[LeaderboardRow], *, explore_links: Mapping[str, str] | None = None) -> str:
+    """site/index.html: the page template with the tables embedded as escaped JSON (`script_json`).
+
+    The page opens on the first split of full, tiny, synth, others; shows one protocol at a time (strict when
+    the split has it; the paper's reported rows under `official`); each table is a section with its own
+    ranks. `explore_links` maps an entry file name to the relative address of its explorer page."""
+    links = explore_links or {}
+    all_tables = tables(rows)
+    protocols = []
+    page_tables = []
+    for table in all_tables:
+        protocol = PAGE_REPORTED_PROTOCOL if table.protocol == REPORTED_PROTOCOL else table.protocol
+        if protocol not in protocols:
+            protocols.append(protocol)
+        page_rows = [{**row.as_json(), "rank": rank, "explore": links.get(row.entry_file)}
+                     for row, rank in zip(table.rows, table.ranks())]
+        page_tables.append({"split": table.split, "protocol": protocol, "heading": _page_heading(table),
+                            "rows": page_rows})
+    order = [*PROTOCOLS, *sorted(set(protocols) - set(PROTOCOLS))]
+    splits = split_order(r.split for r in rows)
     data = {
         "columns": [{"key": c, "label": COLUMN_LABELS[c],
                      "level": c if c in LEVEL_NAMES else (TASKS_BY_ID[c].level.value if c in TASKS_BY_ID else ""),
                      "kind": "task" if c in TASKS_BY_ID else ("avg" if c == "avg" else "level")}
                     for c in SCORE_COLUMNS],
-        "splits": split_order(r.split for r in rows),
-        "protocols": [p for p in (*PROTOCOL_ORDER, *sorted({r.protocol for r in rows} - set(PROTOCOL_ORDER)))
-                      if any(r.protocol == p for r in rows)],
-        "default_split": next((s for s in split_order(r.split for r in rows if not r.reported)), None)
-        or (split_order(r.split for r in rows) or [None])[0],
-        "rows": [r.as_json() for r in ordered],
+        "splits": splits,
+        "protocols": [p for p in order if p in protocols],
+        "default_split": splits[0] if splits else None,
+        "tables": page_tables,
+        "contamination": [pair.as_json() for pair in public_synthetic_pairs(rows)],
     }
-    return _PAGE_TEMPLATE.replace("/*__DATA__*/null", script_json(data))
+    return page_template().replace("/*__DATA__*/null", script_json(data))
 
 
 # --- build --------------------------------------------------------------------------------------------
@@ -728,7 +1053,8 @@ class BuildResult:
 def build(entries_dir: str | Path, reported_csv: str | Path | None, out_dir: str | Path, *,
           plots: bool = True) -> BuildResult:
     """Write `LEADERBOARD.md`, `leaderboard.csv`, `site/index.html` and (with `plots`) `plots/*.png` into
-    `out_dir` from the entries of `entries_dir` and the paper's reported rows.
+    `out_dir` from the entries of `entries_dir` and the paper's reported rows. An entry whose explorer page
+    `out_dir/explore/<entry-stem>/index.html` exists at build time is linked to it from the page.
 
     The markdown references the plots whether or not they are drawn this time, so a build with
     `plots=False` writes the same markdown. Raises EntryError, ReportedTableError or BuildError.
@@ -741,16 +1067,20 @@ def build(entries_dir: str | Path, reported_csv: str | Path | None, out_dir: str
     out = Path(out_dir)
     (out / "site").mkdir(parents=True, exist_ok=True)
     paths = (out / "LEADERBOARD.md", out / "leaderboard.csv", out / "site" / "index.html")
-    for path, text in zip(paths, (render_markdown(rows), render_csv(rows), render_html(rows))):
+    links = {entry_filename(e): f"../explore/{Path(entry_filename(e)).stem}/index.html" for e in entries
+             if (out / "explore" / Path(entry_filename(e)).stem / "index.html").is_file()}
+    page = render_html(rows, explore_links=links)
+    for path, text in zip(paths, (render_markdown(rows), render_csv(rows), page)):
         path.write_text(text, encoding="utf-8", newline="\n")
     drawn: list[Path] = []
     if plots:
         from spar_bench.plots import plot_avg_bars
 
         (out / "plots").mkdir(exist_ok=True)
-        for split, protocol, chosen in tables(rows):
-            target = out / "plots" / plot_filename(split, protocol)
-            plot_avg_bars(chosen, target, title=f"SPAR-Bench Avg, split {split}, protocol {protocol}")
+        all_tables = tables(rows)
+        for table, name in zip(all_tables, plot_filenames(all_tables)):
+            target = out / "plots" / name
+            plot_avg_bars(table.rows, target, title=f"SPAR-Bench Avg, {table.heading()}")
             drawn.append(target)
     return BuildResult(*paths, drawn, len(entries), len(reported))
 
@@ -798,259 +1128,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     add_build_arguments(parser)
     return main_build(parser.parse_args(argv))
 
-
-
-
-# --- the page -----------------------------------------------------------------------------------------
-# Self-contained: no request leaves the page (no CDN, fonts or images). The script reads the data block and
-# builds every element with createElement / textContent, never innerHTML, so no data text is parsed as HTML.
-
-_PAGE_TEMPLATE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
-<title>SPAR-Bench leaderboard</title>
-<style>
-:root { --low: #4c78a8; --medium: #f58518; --high: #54a24b; --rep: #fff6dd; --line: #d8d8d8; }
-body { font: 14px/1.4 system-ui, -apple-system, "Segoe UI", sans-serif; margin: 1.2rem; color: #1d1d1f; }
-h1 { font-size: 1.4rem; margin: 0 0 .3rem; }
-p.note { color: #555; max-width: 70rem; margin: .2rem 0 .8rem; }
-.controls { display: flex; gap: 1.2rem; align-items: center; margin: .6rem 0; flex-wrap: wrap; }
-.controls label { font-weight: 600; }
-select { font: inherit; padding: .15rem .3rem; }
-.wrap { overflow-x: auto; border: 1px solid var(--line); }
-table { border-collapse: collapse; font-size: 12.5px; white-space: nowrap; }
-th, td { padding: .25rem .45rem; border-bottom: 1px solid var(--line); text-align: right; }
-th { position: sticky; top: 0; background: #f3f3f3; cursor: pointer; user-select: none; }
-th.text, td.text { text-align: left; }
-th.level-low { border-top: 3px solid var(--low); } th.level-medium { border-top: 3px solid var(--medium); }
-th.level-high { border-top: 3px solid var(--high); }
-th.group, td.group { font-weight: 700; background-clip: padding-box; }
-th[aria-sort="ascending"]::after { content: " \\25B2"; } th[aria-sort="descending"]::after { content: " \\25BC"; }
-th[data-key="model"], td.model { position: sticky; left: 0; z-index: 1; }
-th[data-key="model"] { z-index: 2; } td.model { background: #fff; }
-tr.reported td { background: var(--rep); }
-tr.reported td.model { font-style: italic; }
-.badge { display: inline-block; margin-left: .4rem; padding: 0 .35rem; border-radius: .6rem; font-size: 10.5px;
-  font-style: normal; background: #e0b84a; color: #3a2a00; }
-td.cell { position: relative; }
-td.cell span.bar { position: absolute; left: 0; bottom: 0; height: 3px; opacity: .7; }
-.charts { display: grid; grid-template-columns: repeat(auto-fill, minmax(330px, 1fr)); gap: .8rem; margin-top: 1rem; }
-.card { border: 1px solid var(--line); border-radius: 6px; padding: .4rem .6rem; }
-.card.reported { background: var(--rep); }
-.card h3 { font-size: 13px; margin: 0 0 .2rem; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
-.legend span { display: inline-block; width: .8rem; height: .8rem; vertical-align: middle; margin: 0 .2rem 0 .6rem; }
-#empty { color: #a00; }
-</style>
-</head>
-<body>
-<h1>SPAR-Bench leaderboard</h1>
-<p class="note">Scores 0-100 in the paper's column order. <b>strict</b>: this package's headline protocol;
-<b>official</b>: the released scorer reproduced; <b>paper</b>: numbers reported in the paper's Table 4, marked
-<span class="badge">reported</span> (no intervals). One split at a time: splits are never ranked together.
-Click a column header to sort; hover a cell for its 95% interval and parse-failure rate.</p>
-<noscript><p id="noscript">This page draws its table with JavaScript; the same numbers are in LEADERBOARD.md and leaderboard.csv.</p></noscript>
-<div class="controls">
-  <span><label for="split-filter">Split</label> <select id="split-filter"></select></span>
-  <span><label for="protocol-filter">Protocol</label> <select id="protocol-filter"></select></span>
-  <span class="legend">levels:<span style="background:var(--low)"></span>low<span style="background:var(--medium)"></span>medium<span style="background:var(--high)"></span>high</span>
-  <span id="count"></span>
-</div>
-<div class="wrap"><table id="leaderboard"><thead><tr id="header"></tr></thead><tbody id="rows"></tbody></table></div>
-<p id="empty" hidden>No rows for this split and protocol.</p>
-<h2 style="font-size:1.1rem;margin-top:1.2rem">Per-task scores</h2>
-<div class="charts" id="charts"></div>
-<script type="application/json" id="leaderboard-data">/*__DATA__*/null</script>
-<script>
-"use strict";
-(function () {
-  var DATA = JSON.parse(document.getElementById("leaderboard-data").textContent);
-  var COLORS = { low: "#4c78a8", medium: "#f58518", high: "#54a24b" };
-  var SVG = "http://www.w3.org/2000/svg";
-  var TEXT_COLUMNS = [
-    { key: "model", label: "Model" }, { key: "organisation", label: "Org" },
-    { key: "split", label: "Split" }, { key: "protocol", label: "Protocol" }
-  ];
-  var state = { split: DATA.default_split, protocol: "all", sortKey: "avg", sortDir: "descending" };
-  var splitSelect = document.getElementById("split-filter");
-  var protocolSelect = document.getElementById("protocol-filter");
-
-  function el(tag, attrs, text) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
-  }
-  function svg(tag, attrs, text) {
-    var node = document.createElementNS(SVG, tag);
-    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, String(attrs[k])); });
-    if (text !== undefined) { node.textContent = String(text); }
-    return node;
-  }
-  function fmt(x) { return (x === undefined || x === null) ? "" : x.toFixed(2); }
-  function option(select, value, label) { var o = el("option", { value: value }, label); select.appendChild(o); }
-
-  DATA.splits.forEach(function (s) { option(splitSelect, s, s); });
-  if (state.split !== null) { splitSelect.value = state.split; }
-
-  function visible() {
-    return DATA.rows.filter(function (r) {
-      return r.split === state.split && (state.protocol === "all" || r.protocol === state.protocol);
-    });
-  }
-  function protocolsOf(split) {
-    return DATA.protocols.filter(function (p) {
-      return DATA.rows.some(function (r) { return r.split === split && r.protocol === p; });
-    });
-  }
-  function fillProtocols() {
-    var present = protocolsOf(state.split);
-    while (protocolSelect.firstChild) { protocolSelect.removeChild(protocolSelect.firstChild); }
-    option(protocolSelect, "all", "all (" + present.join(", ") + ")");
-    present.forEach(function (p) { option(protocolSelect, p, p); });
-    if (state.protocol !== "all" && present.indexOf(state.protocol) < 0) { state.protocol = "all"; }
-    protocolSelect.value = state.protocol;
-  }
-
-  function value(row, key) {
-    if (key === "model" || key === "organisation" || key === "split" || key === "protocol") {
-      return String(row[key]).toLowerCase();
-    }
-    return row.scores[key];
-  }
-  function sorted(rows) {
-    var sign = state.sortDir === "ascending" ? 1 : -1;
-    return rows.slice().sort(function (a, b) {
-      var x = value(a, state.sortKey), y = value(b, state.sortKey);
-      if (x < y) { return -sign; }
-      if (x > y) { return sign; }
-      return a.model < b.model ? -1 : (a.model > b.model ? 1 : 0);
-    });
-  }
-
-  function header() {
-    var tr = document.getElementById("header");
-    while (tr.firstChild) { tr.removeChild(tr.firstChild); }
-    TEXT_COLUMNS.concat(DATA.columns).forEach(function (c) {
-      var cls = c.kind ? ((c.kind === "task" ? "" : "group ") + (c.level ? "level-" + c.level : "")) : "text";
-      var th = el("th", { "data-key": c.key, "class": cls, scope: "col", title: "sort by " + c.label }, c.label);
-      if (c.key === state.sortKey) { th.setAttribute("aria-sort", state.sortDir); }
-      th.addEventListener("click", function () {
-        if (state.sortKey === c.key) {
-          state.sortDir = state.sortDir === "descending" ? "ascending" : "descending";
-        } else {
-          state.sortKey = c.key;
-          state.sortDir = c.kind ? "descending" : "ascending";
-        }
-        render();
-      });
-      tr.appendChild(th);
-    });
-  }
-
-  function cellTitle(row, c) {
-    var parts = [c.label + ": " + fmt(row.scores[c.key])];
-    var ci = row.intervals[c.key];
-    if (ci) { parts.push("95% interval " + fmt(ci[0]) + " to " + fmt(ci[1])); }
-    if (row.parse_failure_rates[c.key] !== undefined) {
-      parts.push("parse failures " + fmt(row.parse_failure_rates[c.key]) + "%");
-    }
-    if (row.reported) { parts.push("reported by the paper"); }
-    return parts.join("; ");
-  }
-
-  function body(rows) {
-    var tbody = document.getElementById("rows");
-    while (tbody.firstChild) { tbody.removeChild(tbody.firstChild); }
-    rows.forEach(function (row) {
-      var tr = el("tr", { "class": row.reported ? "reported" : "measured", "data-split": row.split,
-                          "data-protocol": row.protocol, "data-reported": row.reported ? "true" : "false" });
-      var name = el("td", { "class": "text model" }, row.model);
-      if (row.reported) { name.appendChild(el("span", { "class": "badge" }, "reported")); }
-      if (row.entry_file) { name.title = "entry " + row.entry_file + (row.date ? ", " + row.date : ""); }
-      tr.appendChild(name);
-      tr.appendChild(el("td", { "class": "text" }, row.organisation || "-"));
-      tr.appendChild(el("td", { "class": "text" }, row.split));
-      tr.appendChild(el("td", { "class": "text" }, row.protocol));
-      DATA.columns.forEach(function (c) {
-        var td = el("td", { "class": "cell" + (c.kind === "task" ? "" : " group"), "data-key": c.key },
-                    fmt(row.scores[c.key]));
-        td.title = cellTitle(row, c);
-        var bar = el("span", { "class": "bar" });
-        bar.style.width = Math.max(0, Math.min(100, row.scores[c.key])) + "%";
-        bar.style.background = COLORS[c.level] || "#666";
-        td.appendChild(bar);
-        tr.appendChild(td);
-      });
-      tbody.appendChild(tr);
-    });
-    document.getElementById("empty").hidden = rows.length > 0;
-    document.getElementById("count").textContent = rows.length + " row" + (rows.length === 1 ? "" : "s");
-  }
-
-  function chart(row) {
-    var card = el("div", { "class": "card" + (row.reported ? " reported" : "") });
-    var title = el("h3", {}, row.model + " \\u00b7 " + row.protocol + " \\u00b7 Avg " + fmt(row.scores.avg));
-    if (row.reported) { title.appendChild(el("span", { "class": "badge" }, "reported")); }
-    card.appendChild(title);
-    var tasks = DATA.columns.filter(function (c) { return c.kind === "task"; });
-    var W = 320, H = 130, left = 26, bottom = 18, top = 6;
-    var plotH = H - bottom - top, step = (W - left - 4) / tasks.length;
-    var s = svg("svg", { width: W, height: H, viewBox: "0 0 " + W + " " + H, role: "img",
-                          "class": "task-bars", "data-model": row.model });
-    s.appendChild(svg("title", {}, row.model + ": per-task scores"));
-    [0, 50, 100].forEach(function (v) {
-      var y = top + plotH * (1 - v / 100);
-      s.appendChild(svg("line", { x1: left, x2: W - 2, y1: y, y2: y, stroke: "#ddd" }));
-      s.appendChild(svg("text", { x: left - 3, y: y + 3, "text-anchor": "end", "font-size": 9, fill: "#666" }, v));
-    });
-    tasks.forEach(function (c, i) {
-      var v = Math.max(0, Math.min(100, row.scores[c.key]));
-      var h = plotH * v / 100, x = left + i * step + 1;
-      var rect = svg("rect", { x: x, y: top + plotH - h, width: Math.max(1, step - 2), height: h,
-                                fill: COLORS[c.level] });
-      rect.appendChild(svg("title", {}, cellTitle(row, c)));
-      s.appendChild(rect);
-      var ci = row.intervals[c.key];
-      if (ci) {
-        var cx = x + (step - 2) / 2;
-        s.appendChild(svg("line", { x1: cx, x2: cx, y1: top + plotH * (1 - ci[1] / 100),
-                                     y2: top + plotH * (1 - ci[0] / 100), stroke: "#222", "stroke-width": 1 }));
-      }
-    });
-    var avgY = top + plotH * (1 - row.scores.avg / 100);
-    s.appendChild(svg("line", { x1: left, x2: W - 2, y1: avgY, y2: avgY, stroke: "#c00", "stroke-dasharray": "3 2" }));
-    s.appendChild(svg("text", { x: left, y: H - 5, "font-size": 9, fill: "#555" },
-                      "20 tasks, paper order (low | medium | high); red: Avg"));
-    card.appendChild(s);
-    return card;
-  }
-
-  function charts(rows) {
-    var box = document.getElementById("charts");
-    while (box.firstChild) { box.removeChild(box.firstChild); }
-    rows.forEach(function (row) { box.appendChild(chart(row)); });
-  }
-
-  function render() {
-    var rows = sorted(visible());
-    header();
-    body(rows);
-    charts(rows);
-  }
-
-  splitSelect.addEventListener("change", function () { state.split = splitSelect.value; fillProtocols(); render(); });
-  protocolSelect.addEventListener("change", function () { state.protocol = protocolSelect.value; render(); });
-  fillProtocols();
-  render();
-  document.body.setAttribute("data-ready", "true");
-})();
-</script>
-</body>
-</html>
-"""
 
 
 if __name__ == "__main__":

@@ -16,6 +16,7 @@ from spar_bench.leaderboard import (
     EntryError,
     LeaderboardError,
     ReportedTableError,
+    Table,
     build,
     entry_from_run,
     load_entries,
@@ -26,6 +27,7 @@ from spar_bench.leaderboard import (
     rows_from_entry,
     script_json,
     sha256_file,
+    tables,
     validate_entry,
     write_entry,
 )
@@ -95,14 +97,36 @@ def test_entry_from_run_records_the_run_and_hashes_its_predictions(tmp_path):
     assert made["image_limits"] == {} and made["model"]["adapter"] == "spar_frequency"
 
 
-def test_entry_from_run_of_other_data_is_split_custom(tmp_path):
+def test_entry_from_run_of_other_data_is_split_custom_and_its_fingerprint(tmp_path):
     run(model="spar_oracle", model_args={}, tasks=["spar_bench_synth"], output=tmp_path, show_progress=False)
     results = json.loads((tmp_path / "results.json").read_text())
     results["metadata"]["data_source"] = "/data/my_copy.parquet"
     results["metadata"]["adapter"] = {"adapter": "hf", "max_pixels": 1003520, "min_pixels": None}
     made = entry_from_run(results, tmp_path / "predictions.jsonl", "M", "O")
-    assert made["dataset"]["split"] == "custom" and made["dataset"]["source"] == "/data/my_copy.parquet"
+    fingerprint = results["metadata"]["dataset_fingerprint"]
+    assert made["dataset"]["split"] == f"custom-{fingerprint[:8]}" and made["dataset"]["source"] == "/data/my_copy.parquet"
     assert made["image_limits"] == {"max_pixels": 1003520}
+
+
+def test_entry_from_run_fills_the_variant_the_run_records(tmp_path):
+    run(model="spar_oracle", model_args={}, tasks=["spar_bench_synth"], output=tmp_path, show_progress=False)
+    results = json.loads((tmp_path / "results.json").read_text())
+    made = entry_from_run(results, tmp_path / "predictions.jsonl", "M", "O")
+    assert made["variant"] == {"max_new_tokens": 100, "thinking": None, "engine": "baseline", "model_revision": None,
+                               "precision": None, "trained_on_spar7m": None, "dataset_revision": None}
+    results["metadata"]["adapter"] = {"adapter": "hf", "commit": "abc123", "revision": "main", "dtype": "bfloat16"}
+    results["metadata"]["generation_settings"]["max_new_tokens"] = 512
+    made = entry_from_run(results, tmp_path / "predictions.jsonl", "M", "O", trained_on_spar7m=True)
+    assert made["variant"] == {"max_new_tokens": 512, "thinking": None, "engine": "hf", "model_revision": "abc123",
+                               "precision": "bfloat16", "trained_on_spar7m": True, "dataset_revision": None}
+
+
+def test_entry_from_run_reads_thinking_from_the_chat_template_switch(tmp_path):
+    run(model="spar_oracle", model_args={}, tasks=["spar_bench_synth"], output=tmp_path, show_progress=False)
+    results = json.loads((tmp_path / "results.json").read_text())
+    results["metadata"]["adapter"] = {"adapter": "openai_server", "model": "m",
+                                      "extra_body": {"chat_template_kwargs": {"enable_thinking": False}}}
+    assert entry_from_run(results, tmp_path / "predictions.jsonl", "M", "O")["variant"]["thinking"] is False
 
 
 def test_entry_from_run_refuses_a_run_over_some_tasks_only(tmp_path):
@@ -168,6 +192,11 @@ REJECTIONS = {
     "level_not_mean_of_tasks": (_set("scores.official.levels.high", 1.0), "levels.high = 1.0 but the mean"),
     "questions_not_all_scored": (_set("n_questions", 201), "scored 200 questions but n_questions is 201"),
     "scorer_version_differs": (_set("scores.strict.scorer_version", "strict-0"), "differs from the entry's"),
+    "variant_not_an_object": (_set("variant", []), "variant must be an object"),
+    "variant_unknown_field": (_set("variant", {"temperature": 0}), "variant has unknown field(s) 'temperature'"),
+    "variant_tokens_not_positive": (_set("variant", {"max_new_tokens": 0}), "variant.max_new_tokens must be"),
+    "variant_thinking_not_bool": (_set("variant", {"thinking": "yes"}), "variant.thinking must be true, false"),
+    "variant_engine_line_break": (_set("variant", {"engine": "a\nb"}), "variant.engine contains a control"),
     "parse_failure_rate_out_of_range": (_set("scores.strict.tasks.position_matching.parse_failure_rate", -1.0),
                                         "parse_failure_rate = -1.0 is outside 0-100"),
 }
@@ -264,7 +293,7 @@ def built(tmp_path, entry):
 
 
 def test_markdown_columns_follow_the_paper(built):
-    expected = ["Model", "Org", "Split", "Protocol", *paper_header()]
+    expected = ["Rank", "Model", "Org", "Split", "Protocol", "Revision", "Source", *paper_header()]
     tables = markdown_tables((built / "LEADERBOARD.md").read_text())
     assert tables and all(table[0] == expected for table in tables)
 
@@ -281,15 +310,15 @@ def test_each_table_holds_one_split_and_one_protocol(built):
     keys = []
     for table in tables:
         rows = table[1:]
-        assert len({row[2] for row in rows}) == 1 and len({row[3] for row in rows}) == 1
-        keys.append((rows[0][2], rows[0][3]))
+        assert len({row[3] for row in rows}) == 1 and len({row[4] for row in rows}) == 1
+        keys.append((rows[0][3], rows[0][4]))
     assert len(keys) == len(set(keys))
     assert {("tiny", "paper"), ("full", "paper"), ("synth", "strict"), ("synth", "official")} <= set(keys)
 
 
 def test_tables_are_ranked_by_avg(built):
     for table in markdown_tables((built / "LEADERBOARD.md").read_text()):
-        avgs = [float(row[4].split()[0]) for row in table[1:]]
+        avgs = [float(row[7].split()[0]) for row in table[1:]]
         assert avgs == sorted(avgs, reverse=True)
 
 
@@ -298,7 +327,9 @@ def test_every_reported_row_is_present_and_marked(built):
     text = (built / "LEADERBOARD.md").read_text()
     for row in paper:
         from spar_bench.leaderboard import markdown_text
-        assert f"| {markdown_text(row['model'])} _(reported)_ | - | {row['split']} | paper | {float(row['avg']):.2f} |" in text
+        marks = " _(reported)_" + (" _(baseline)_" if row["model"] in ("Human", "Chance (Frequency)") else "")
+        assert (f" | {markdown_text(row['model'])}{marks} | - | {row['split']} | paper | - | "
+                f"the paper, arXiv 2503.22976, Table 4 | {float(row['avg']):.2f} |") in text
     assert "Human _(reported)_" in text and r"Chance \(Frequency\)" not in text
     assert "Chance (Frequency) _(reported)_" in text
     rows = list(csv.DictReader((built / "leaderboard.csv").open()))
@@ -318,6 +349,7 @@ def test_csv_has_one_row_per_entry_and_protocol_plus_reported(built):
     rows = list(csv.DictReader((built / "leaderboard.csv").open()))
     measured = [r for r in rows if r["reported"] == "false"]
     assert len(measured) == 4 * 2 and len(rows) == 8 + 18
+    assert {r["baseline"] for r in measured if r["organisation"] == "spar-bench baseline"} == {"true"}
     oracle = next(r for r in measured if r["model"] == "spar_oracle" and r["protocol"] == "strict")
     assert oracle["avg"] == "100.0000" and oracle["n_questions"] == "200" and oracle["split"] == "synth"
 
@@ -327,7 +359,8 @@ def test_hostile_name_is_text_in_the_markdown(built):
     assert "<script>" not in text and "<b>" not in text
     assert "&lt;script&gt;window.\\_\\_pwned=1&lt;/script&gt; \\| \\*x\\* \\`y\\` \\[z\\](http://e) =1+1" in text
     hostile_rows = [row for table in markdown_tables(text) for row in table if "pwned" in row[0]]
-    assert len(hostile_rows) == 2 and all(len(row) == 4 + 24 for row in hostile_rows)
+    hostile_rows = [row for table in markdown_tables(text) for row in table if "pwned" in row[1]]
+    assert len(hostile_rows) == 2 and all(len(row) == 7 + 24 for row in hostile_rows)
 
 
 def test_hostile_name_is_text_in_the_csv(built):
@@ -348,7 +381,7 @@ def test_hostile_name_cannot_leave_the_pages_data_block(built):
     assert page.count("</script>") == 2 and page.count("<script") == 2  # the data block and the program
     assert "<script>window" not in page and "<b>Org" not in page
     data = re.search(r'<script type="application/json" id="leaderboard-data">(.*?)</script>', page, re.DOTALL).group(1)
-    assert HOSTILE in [row["model"] for row in json.loads(data)["rows"]]
+    assert HOSTILE in [row["model"] for table in json.loads(data)["tables"] for row in table["rows"]]
 
 
 def test_script_json_escapes_everything_that_could_close_the_block():
@@ -398,6 +431,101 @@ def test_build_command_writes_the_leaderboard(tmp_path, capsys):
     assert main(["--entries", str(ENTRIES), "--reported", str(REPORTED), "--out", str(tmp_path), "--no-plots"]) == 0
     assert {p.name for p in tmp_path.iterdir()} == {"LEADERBOARD.md", "leaderboard.csv", "site"}
     assert "3 entries and 18 reported rows" in capsys.readouterr().out
+
+
+def test_entry_without_a_variant_block_loads_with_every_field_unknown(entry, tmp_path):
+    entry.pop("variant", None)
+    write_entry(entry, tmp_path)
+    (loaded,) = load_entries(tmp_path)
+    assert all(value is None for value in rows_from_entry(loaded)[0].variant.values())
+
+
+def _model_entry(entry: dict, name: str, **variant) -> dict:
+    made = copy.deepcopy(entry)
+    made["model"].update(name=name, organisation="Lab", adapter="spar_hf")
+    made["variant"] = {**made.get("variant", {}), "engine": "hf", **variant}
+    return made
+
+
+def test_rows_of_different_variants_are_ranked_in_different_tables(entry):
+    short = _model_entry(entry, "Short", max_new_tokens=100)
+    long = _model_entry(entry, "Long", max_new_tokens=4096, thinking=True)
+    rows = [r for e in (entry, short, long) for r in rows_from_entry(e) if r.protocol == "strict"]
+    made = tables(rows)
+    assert [sorted(r.model for r in t.rows) for t in made] == [["Short", "spar_frequency"], ["Long", "spar_frequency"]]
+    assert all(t.differs == ("max_new_tokens", "thinking") for t in made)
+    assert made[1].heading() == "split synth, protocol strict, max new tokens 4096, thinking on"
+    assert [t.ranks()[[r.model for r in t.rows].index("spar_frequency")] for t in made] == [None, None]
+
+
+def test_unknown_is_a_variant_of_its_own(entry):
+    known = _model_entry(entry, "Known", precision="bfloat16")
+    unknown = _model_entry(entry, "Unknown", precision=None)
+    rows = [r for e in (known, unknown) for r in rows_from_entry(e) if r.protocol == "strict"]
+    assert [[r.model for r in t.rows] for t in tables(rows)] == [["Known"], ["Unknown"]]
+
+
+def test_rank_skips_baselines_and_ties_share_a_rank(entry):
+    rows = [r for e in (entry, _model_entry(entry, "A"), _model_entry(entry, "B")) for r in rows_from_entry(e)
+            if r.protocol == "strict"]
+    (table,) = tables(rows)
+    assert isinstance(table, Table) and [r.baseline for r in table.rows].count(True) == 1
+    assert sorted(table.ranks(), key=lambda r: (r is None, r)) == [1, 1, None]
+
+
+def test_variant_tables_are_headed_and_listed_in_the_markdown_and_csv(entry, tmp_path):
+    write_entry(_model_entry(entry, "Short", max_new_tokens=100), tmp_path / "e")
+    write_entry(_model_entry(entry, "Long", max_new_tokens=4096, trained_on_spar7m=True), tmp_path / "e")
+    build(tmp_path / "e", None, tmp_path / "out", plots=False)
+    text = (tmp_path / "out" / "LEADERBOARD.md").read_text()
+    assert "## Split synth, protocol strict, max new tokens 4096, trained on SPAR-7M yes" in text
+    assert "## Split synth, protocol strict, max new tokens 100, trained on SPAR-7M unknown" in text
+    rows = list(csv.DictReader((tmp_path / "out" / "leaderboard.csv").open()))
+    long = next(r for r in rows if r["model"] == "Long" and r["protocol"] == "strict")
+    assert long["max_new_tokens"] == "4096" and long["trained_on_spar7m"] == "true" and long["rank"] == "1"
+    assert long["thinking"] == ""
+
+
+def test_reported_rows_carry_their_source_and_the_papers_baselines_are_not_ranked(built):
+    rows = [r for r in csv.DictReader((built / "leaderboard.csv").open()) if r["reported"] == "true"]
+    assert {r["source"] for r in rows} == {"the paper, arXiv 2503.22976, Table 4"}
+    assert {r["model"] for r in rows if r["baseline"] == "true"} == {"Human", "Chance (Frequency)"}
+    assert all(r["rank"] == "" for r in rows if r["baseline"] == "true")
+    assert next(r for r in rows if r["model"] == "InternVL2.5-8B")["rank"] == "1"
+
+
+def _public_and_synthetic(entry: dict, folder, *, tiny_variant: dict | None = None) -> tuple[dict, dict]:
+    """Model "M" on synth (the frequency baseline's scores) and on tiny (the random baseline's), as entries."""
+    synthetic = _model_entry(entry, "M")
+    public = _model_entry(json.loads((ENTRIES / "spar-random__synth.json").read_text()), "M", **(tiny_variant or {}))
+    public["dataset"].update(split="tiny", source="tiny", fingerprint="1" * 64)
+    write_entry(synthetic, folder)
+    write_entry(public, folder)
+    return public, synthetic
+
+
+def test_public_and_synthetic_scores_of_one_model_are_shown_with_their_difference(entry, tmp_path):
+    public, synthetic = _public_and_synthetic(entry, tmp_path / "e")
+    build(tmp_path / "e", None, tmp_path / "out", plots=False)
+    text = (tmp_path / "out" / "LEADERBOARD.md").read_text()
+    assert "## Public set and a fresh synthetic seed" in text and "nothing here proves contamination" in text
+    p_avg, s_avg = public["scores"]["strict"]["overall"], synthetic["scores"]["strict"]["overall"]
+    assert f"| M | strict | tiny | {p_avg:.2f} | synth | {s_avg:.2f} | {s_avg - p_avg:+.2f} |" in text
+    page = (tmp_path / "out" / "site" / "index.html").read_text()
+    data = json.loads(re.search(r'id="leaderboard-data">(.*?)</script>', page, re.DOTALL).group(1))
+    assert [(c["protocol"], round(c["difference"], 6)) for c in data["contamination"]] == [
+        ("strict", round(s_avg - p_avg, 6)),
+        ("official", round(synthetic["scores"]["official"]["overall"] - public["scores"]["official"]["overall"], 6))]
+
+
+def test_public_and_synthetic_scores_of_different_variants_are_not_paired(entry, tmp_path):
+    _public_and_synthetic(entry, tmp_path / "e", tiny_variant={"max_new_tokens": 4096})
+    build(tmp_path / "e", None, tmp_path / "out", plots=False)
+    assert "Public set and a fresh synthetic seed" not in (tmp_path / "out" / "LEADERBOARD.md").read_text()
+
+
+def test_no_public_synthetic_section_without_a_pair():
+    assert "Public set and a fresh synthetic seed" not in (LEADERBOARD / "LEADERBOARD.md").read_text()
 
 
 def test_rows_of_an_entry_carry_both_protocols(entry):
