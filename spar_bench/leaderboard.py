@@ -812,6 +812,48 @@ def public_synthetic_pairs(rows: Sequence[LeaderboardRow]) -> list[PublicSynthet
                                         PUBLIC_SPLITS.index(p.public_split), p.synthetic_split))
 
 
+@dataclass(frozen=True)
+class Reproduction:
+    """A measured entry next to the paper's reported row of the same model and split: the paper's Avg, the
+    entry's Avg under the official protocol (the paper's own scorer, reproduced) and under strict, and the
+    difference official minus reported."""
+
+    model: str
+    split: str
+    reported_avg: float
+    official_avg: float
+    strict_avg: float | None
+
+    @property
+    def difference(self) -> float:
+        return self.official_avg - self.reported_avg
+
+    def as_json(self) -> dict:
+        return {"model": self.model, "split": self.split, "reported_avg": self.reported_avg,
+                "official_avg": self.official_avg, "strict_avg": self.strict_avg, "difference": self.difference}
+
+
+def _model_key(name: str) -> str:
+    return "".join(c for c in name.lower() if c.isalnum())
+
+
+def reproductions(rows: Sequence[LeaderboardRow]) -> list[Reproduction]:
+    """Every measured entry whose model name equals a reported row's on the same split (case, spaces and
+    punctuation ignored: name the entry as the paper names the model to pair them), under the current
+    protocol versions; in split then model order."""
+    reported = {(_model_key(r.model), r.split): r for r in rows if r.reported}
+    measured = {(_model_key(r.model), r.split, r.protocol): r for r in rows if not r.reported}
+    out = []
+    for (key, split, protocol), row in measured.items():
+        paper = reported.get((key, split))
+        if paper is None or protocol != "official":
+            continue
+        strict = measured.get((key, split, "strict"))
+        out.append(Reproduction(row.model, split, paper.scores["avg"], row.scores["avg"],
+                                strict.scores["avg"] if strict else None))
+    return sorted(out, key=lambda r: (split_order([r.split]), r.model.lower()))
+
+
 def _check_comparable(entries: Sequence[Mapping]) -> None:
     """Entries of one split must be on one dataset: a different fingerprint is a different test set."""
     seen: dict[str, Mapping] = {}
@@ -906,6 +948,22 @@ def render_markdown(rows: Sequence[LeaderboardRow], *, plots: bool = True) -> st
                     cell += f" ({low:.2f}-{high:.2f})"
                 cells.append(cell)
             lines.append("| " + " | ".join(cells) + " |")
+        lines.append("")
+    if pairs := reproductions(rows):
+        lines += [
+            "## Reported and reproduced",
+            "",
+            "Entries of a model the paper reports, on the same split: the paper's Avg, the entry's Avg under the",
+            "official protocol (the released scorer, reproduced exactly) and the difference, then the strict Avg.",
+            "A difference comes from the model run (checkpoint, prompts, generation, images), not the scoring.",
+            "",
+            "| Model | Split | Reported Avg (paper) | Reproduced Avg, official | Difference | Strict Avg |",
+            "|---|---|---:|---:|---:|---:|",
+        ]
+        for pair in pairs:
+            strict = "-" if pair.strict_avg is None else f"{pair.strict_avg:.2f}"
+            lines.append(f"| {markdown_text(pair.model)} | {pair.split} | {pair.reported_avg:.2f} | "
+                         f"{pair.official_avg:.2f} | {pair.difference:+.2f} | {strict} |")
         lines.append("")
     if pairs := public_synthetic_pairs(rows):
         lines += [
@@ -1033,6 +1091,7 @@ def render_html(rows: Sequence[LeaderboardRow], *, explore_links: Mapping[str, s
         "default_split": splits[0] if splits else None,
         "tables": page_tables,
         "contamination": [pair.as_json() for pair in public_synthetic_pairs(rows)],
+        "reproductions": [pair.as_json() for pair in reproductions(rows)],
     }
     return page_template().replace("/*__DATA__*/null", script_json(data))
 

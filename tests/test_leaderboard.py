@@ -566,3 +566,32 @@ def test_plots_are_byte_identical_when_rebuilt(tmp_path):
 def test_reported_table_is_the_papers_table_verbatim():
     # tests/data holds the paper's Table 4 as the aggregation tests read it; the leaderboard shows the same bytes.
     assert REPORTED.read_bytes() == (REPO / "tests" / "data" / "paper_table4.csv").read_bytes()
+
+
+def _qwen_on_full(entry: dict) -> dict:
+    """The frequency entry renamed as the paper names a model and moved to the full split."""
+    entry = copy.deepcopy(entry)
+    entry["model"]["name"] = "qwen2.5 vl 7b"
+    entry["dataset"].update(split="full", source="full", fingerprint="2" * 64)
+    return entry
+
+
+def test_an_entry_of_a_reported_model_is_shown_beside_the_papers_number(entry, tmp_path):
+    from spar_bench.leaderboard import render_markdown, reproductions
+
+    write_entry(_qwen_on_full(entry), tmp_path / "entries")
+    rows = [row for e in load_entries(tmp_path / "entries") for row in rows_from_entry(e)] + read_reported(REPORTED)
+    (pair,) = reproductions(rows)
+    official = entry["scores"]["official"]["overall"]
+    assert (pair.model, pair.split, pair.reported_avg) == ("qwen2.5 vl 7b", "full", 33.07)
+    assert pair.official_avg == pytest.approx(official) and pair.difference == pytest.approx(official - 33.07)
+    assert pair.strict_avg == pytest.approx(entry["scores"]["strict"]["overall"])
+    text = render_markdown(rows, plots=False)
+    assert "## Reported and reproduced" in text and f"| {official - 33.07:+.2f} |" in text
+
+
+def test_no_reproduction_without_a_reported_row_of_that_model_and_split(entry):
+    from spar_bench.leaderboard import reproductions
+
+    rows = rows_from_entry(entry) + read_reported(REPORTED)  # the frequency baseline on synth: the paper has no synth
+    assert reproductions(rows) == []

@@ -277,3 +277,23 @@ def test_screenshot_for_the_docs(committed, tmp_path):
     target = REPO / "docs" / "images" if os.environ.get("SPAR_BENCH_DOC_SCREENSHOTS") else tmp_path
     committed.page.screenshot(path=str(target / "leaderboard.png"))
     assert (target / "leaderboard.png").stat().st_size > 10_000
+
+
+def test_a_reproduced_model_is_shown_beside_the_papers_number(browser, tmp_path):
+    entry = json.loads((LEADERBOARD / "entries" / "spar-frequency__synth.json").read_text())
+    entry["model"]["name"] = "Qwen2.5-VL-7B"
+    entry["dataset"].update(split="full", source="full", fingerprint="2" * 64)
+    write_entry(entry, tmp_path / "entries")
+    build(tmp_path / "entries", LEADERBOARD / "reported" / "paper_table4.csv", tmp_path / "out", plots=False)
+    page = Page(browser, tmp_path / "out" / "site" / "index.html")
+    try:
+        assert page.page.is_visible("#reproductions")
+        cells = page.page.eval_on_selector_all("#reproductions-rows tr td", "tds => tds.map(td => td.textContent)")
+        official, strict = entry["scores"]["official"]["overall"], entry["scores"]["strict"]["overall"]
+        difference = official - 33.07
+        assert cells == ["Qwen2.5-VL-7B", "33.07", f"{official:.2f}", f"{'+' if difference >= 0 else ''}{difference:.2f}",
+                         f"{strict:.2f}"]
+        page.choose("#split-filter", "tiny")  # the pair belongs to the full split only
+        assert not page.page.is_visible("#reproductions")
+    finally:
+        page.page.close()
