@@ -949,41 +949,45 @@ def render_markdown(rows: Sequence[LeaderboardRow], *, plots: bool = True) -> st
                 cells.append(cell)
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
-    if pairs := reproductions(rows):
-        lines += [
-            "## Reported and reproduced",
-            "",
-            "Entries of a model the paper reports, on the same split: the paper's Avg, the entry's Avg under the",
-            "official protocol (the released scorer, reproduced exactly) and the difference, then the strict Avg.",
-            "A difference comes from the model run (checkpoint, prompts, generation, images), not the scoring.",
-            "",
-            "| Model | Split | Reported Avg (paper) | Reproduced Avg, official | Difference | Strict Avg |",
-            "|---|---|---:|---:|---:|---:|",
-        ]
-        for pair in pairs:
-            strict = "-" if pair.strict_avg is None else f"{pair.strict_avg:.2f}"
-            lines.append(f"| {markdown_text(pair.model)} | {pair.split} | {pair.reported_avg:.2f} | "
-                         f"{pair.official_avg:.2f} | {pair.difference:+.2f} | {strict} |")
-        lines.append("")
-    if pairs := public_synthetic_pairs(rows):
-        lines += [
-            "## Public set and a fresh synthetic seed",
-            "",
-            "The same model's Avg on a public split and on a synthetic seed (same protocol and variant), and the",
-            "difference synthetic minus public. Synthetic rooms are easier or harder in other ways than the",
-            "photos, so a difference alone means little: only a large drop on a fresh seed of comparable",
-            "difficulty hints at memorisation of the public set, and nothing here proves contamination",
-            "(`docs/leaderboard.md`).",
-            "",
-            "| Model | Protocol | Public split | Public Avg | Synthetic split | Synthetic Avg | Difference |",
-            "|---|---|---|---:|---|---:|---:|",
-        ]
-        for pair in pairs:
-            lines.append(f"| {markdown_text(pair.model)} | {pair.protocol} | {pair.public_split} | "
-                         f"{pair.public_avg:.2f} | {markdown_text(pair.synthetic_split)} | {pair.synthetic_avg:.2f} | "
-                         f"{pair.difference:+.2f} |")
-        lines.append("")
+    reproduced = [
+        [markdown_text(p.model), p.split, f"{p.reported_avg:.2f}", f"{p.official_avg:.2f}", f"{p.difference:+.2f}",
+         "-" if p.strict_avg is None else f"{p.strict_avg:.2f}"]
+        for p in reproductions(rows)
+    ]
+    lines += _markdown_section(
+        "Reported and reproduced",
+        "Entries of a model the paper reports, on the same split: the paper's Avg, the entry's Avg under the\n"
+        "official protocol (the released scorer, reproduced exactly) and the difference, then the strict Avg.\n"
+        "A difference comes from the model run (checkpoint, prompts, generation, images), not the scoring.",
+        ["Model", "Split", "Reported Avg (paper)", "Reproduced Avg, official", "Difference", "Strict Avg"], 2,
+        reproduced,
+    )
+    paired = [
+        [markdown_text(p.model), p.protocol, p.public_split, f"{p.public_avg:.2f}", markdown_text(p.synthetic_split),
+         f"{p.synthetic_avg:.2f}", f"{p.difference:+.2f}"]
+        for p in public_synthetic_pairs(rows)
+    ]
+    lines += _markdown_section(
+        "Public set and a fresh synthetic seed",
+        "The same model's Avg on a public split and on a synthetic seed (same protocol and variant), and the\n"
+        "difference synthetic minus public. Synthetic rooms are easier or harder in other ways than the\n"
+        "photos, so a difference alone means little: only a large drop on a fresh seed of comparable\n"
+        "difficulty hints at memorisation of the public set, and nothing here proves contamination\n"
+        "(`docs/leaderboard.md`).",
+        ["Model", "Protocol", "Public split", "Public Avg", "Synthetic split", "Synthetic Avg", "Difference"], 3,
+        paired,
+    )
     return "\n".join(lines)
+
+
+def _markdown_section(title: str, intro: str, header: list[str], text_columns: int, rows: list[list[str]]) -> list[str]:
+    """A `## title` section with its intro and a table (the first `text_columns` left-aligned), or nothing
+    when there are no rows."""
+    if not rows:
+        return []
+    rule = ["---"] * text_columns + ["---:"] * (len(header) - text_columns)
+    return ["## " + title, "", *intro.split("\n"), "", "| " + " | ".join(header) + " |", "|" + "|".join(rule) + "|",
+            *("| " + " | ".join(row) + " |" for row in rows), ""]
 
 
 CSV_COLUMNS: tuple[str, ...] = (
