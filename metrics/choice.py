@@ -137,6 +137,12 @@ def without_echoes(text: str, trigrams: frozenset[tuple[str, str, str]]) -> str:
     return " ".join(w for i, w in enumerate(words) if i not in echoed)
 
 
+def without_letters(text: str) -> str:
+    """`text` with standalone option letters blanked: a letter is not option text (`B` is no word of
+    `blue point (box)`)."""
+    return _LETTER_MARK.sub(" ", text)
+
+
 def option_text_match(text: str, options: dict[str, str]) -> ChoiceReading | None:
     """The one option whose text (or an unshared part of it) `text` restates, or None.
 

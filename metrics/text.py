@@ -281,7 +281,7 @@ def first_line(cleaned: str) -> tuple[int, int]:
     return start, len(cleaned) if end == -1 else end
 
 
-# ---- compatibility helpers used by 3D grounding --------------------------------------------------------------
+# ---- the two cuts as text (the strict protocol works on offsets; these read the same rules as strings) --------------------------------------------------------------
 
 
 def strip_reasoning(response: str) -> str:

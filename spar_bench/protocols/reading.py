@@ -18,6 +18,7 @@ import numpy as np
 
 from spar_bench.metrics.choice import (
     ChoiceReading, lists_every_option, option_text_match, parse_options, question_stem, read_choice, without_echoes,
+    without_letters,
     word_trigrams,
 )
 from spar_bench.metrics.numbers import Measurement, measurements
@@ -181,7 +182,7 @@ def _checked_choice(located: _Located, where: str, offset: int, reading: ChoiceR
     itself states no answer."""
     claim = _claim(located.region.text, offset + reading.start)
     if options and reading.rule != "option text":
-        restated = option_text_match(without_echoes(_without_letters(claim), echoes), options)
+        restated = option_text_match(without_echoes(without_letters(claim), echoes), options)
         if restated is not None and restated.letter != reading.letter:
             return Reading(None, reason=f"contradicts itself: letter {reading.letter} with the text of option "
                                         f"{restated.letter}")
@@ -207,14 +208,6 @@ def _claim(text: str, at: int) -> str:
     if before:
         start = before[-1].end()
     return text[start:end]
-
-
-_LETTER_MARK = re.compile(r"(?<![A-Za-z0-9])[A-H](?![A-Za-z0-9])")
-
-
-def _without_letters(line: str) -> str:
-    # Option letters themselves are not option text (`B` is no word of `blue point (box)`).
-    return _LETTER_MARK.sub(" ", line)
 
 
 def _choice_trace(located: _Located, where: str, offset: int, reading: ChoiceReading) -> Reading:
