@@ -15,6 +15,7 @@ where the percentile bootstrap they replace fell to 0.08, 0.85 and 0.25.
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -148,7 +149,7 @@ def summarize(
         return Summary(overall, levels, views, task_scores)
     squares = np.bincount(inverse, weights=score_array**2, minlength=len(names))
     # Per task, the variance of its mean with a 0 and a 1 added to its scores (see `stratified_interval`).
-    padded = (squares + 1.0 - (sums + 1.0) ** 2 / (counts + 2)) / (counts + 1) / counts
+    padded = _padded_variance(sums, squares, counts)
     groups = _groups(present)
     macro = lambda ts: _scaled(_stratified([means[index[t]] for t in ts], [padded[index[t]] for t in ts]))
     return Summary(
@@ -206,69 +207,28 @@ def stratified_interval(groups: Sequence[np.ndarray], level: float = 0.95) -> In
     """
     if not groups or any(len(g) == 0 for g in groups):
         raise ValueError("a stratified interval needs at least one score in every group")
-    means = [float(np.mean(g)) for g in groups]
-    variances = [float(np.var(np.concatenate([np.asarray(g, dtype=np.float64), [0.0, 1.0]]), ddof=1)) / len(g)
-                 for g in groups]
+    arrays = [np.asarray(g, dtype=np.float64) for g in groups]
+    means = [float(g.mean()) for g in arrays]
+    variances = [float(_padded_variance(g.sum(), (g**2).sum(), len(g))) for g in arrays]
     return _stratified(means, variances, level)
+
+
+def _padded_variance(sums, squares, counts):
+    """The variance of a task mean with one 0 and one 1 added to its scores (ddof 1), from the scores' sum,
+    sum of squares and count; elementwise over arrays."""
+    return (squares + 1.0 - (sums + 1.0) ** 2 / (counts + 2)) / (counts + 1) / counts
 
 
 def _stratified(means: Sequence[float], variances: Sequence[float], level: float = 0.95) -> Interval:
     """mean(means) +- z * sqrt(sum(variances)) / len(means), clipped to [0, 1]."""
-    z = _normal_quantile(1.0 - (1.0 - level) / 2)
+    z = NormalDist().inv_cdf(1.0 - (1.0 - level) / 2)
     centre = float(np.mean(means))
     half = z * math.sqrt(max(float(np.sum(variances)), 0.0)) / len(means)
     return max(centre - half, 0.0), min(centre + half, 1.0)
 
 
-def _normal_quantile(p: float) -> float:
-    """The standard normal quantile, by bisection on math.erf (exact to 1e-12; no scipy in the core)."""
-    low, high = -10.0, 10.0
-    for _ in range(80):
-        mid = (low + high) / 2
-        if 0.5 * (1 + math.erf(mid / math.sqrt(2))) < p:
-            low = mid
-        else:
-            high = mid
-    return (low + high) / 2
-
-
 def _beta_quantile(p: float, a: float, b: float) -> float:
-    """The p-quantile of Beta(a, b) (a, b > 0), by bisection on the regularized incomplete beta function."""
-    low, high = 0.0, 1.0
-    for _ in range(60):
-        mid = (low + high) / 2
-        if _beta_cdf(mid, a, b) < p:
-            low = mid
-        else:
-            high = mid
-    return (low + high) / 2
+    """The p-quantile of Beta(a, b) (a, b > 0)."""
+    from scipy.special import betaincinv  # scipy is a core dependency; imported here to keep start-up light
 
-
-def _beta_cdf(x: float, a: float, b: float) -> float:
-    """The regularized incomplete beta function I_x(a, b), by its continued fraction (Lentz's method)."""
-    if x <= 0.0:
-        return 0.0
-    if x >= 1.0:
-        return 1.0
-    front = math.exp(math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b) + a * math.log(x) + b * math.log1p(-x))
-    if x < (a + 1) / (a + b + 2):
-        return front * _beta_fraction(x, a, b) / a
-    return 1.0 - front * _beta_fraction(1.0 - x, b, a) / b
-
-
-def _beta_fraction(x: float, a: float, b: float) -> float:
-    tiny = 1e-300
-    c, d = 1.0, 1.0 - (a + b) * x / (a + 1)
-    d = 1.0 / (d if abs(d) > tiny else tiny)
-    h = d
-    for m in range(1, 20000):  # converges in about sqrt(min(a, b)) terms
-        for numerator in (m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m)),
-                          -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))):
-            d = 1.0 + numerator * d
-            d = 1.0 / (d if abs(d) > tiny else tiny)
-            c = 1.0 + numerator / c
-            c = c if abs(c) > tiny else tiny
-            h *= d * c
-        if abs(d * c - 1.0) < 1e-15:
-            break
-    return h
+    return float(betaincinv(a, b, p))
