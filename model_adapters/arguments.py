@@ -16,7 +16,7 @@ from collections.abc import Callable, Collection, Mapping
 _READERS: dict[str, Callable[[str], object]] = {
     "int": int,
     "float": lambda text: _finite(float(text)),
-    "bool": lambda text: _boolean(text),
+    "bool": lambda text: boolean(text),
 }
 _NONE_WORDS = ("", "none", "null")
 
@@ -32,7 +32,8 @@ def _finite(value: float) -> float:
     return value
 
 
-def _boolean(text: str) -> bool:
+def boolean(text: str) -> bool:
+    """`1/true/yes/on` -> True, `0/false/no/off` -> False (any case, spaces stripped); else ValueError."""
     lowered = text.strip().lower()
     if lowered in ("1", "true", "yes", "on"):
         return True

@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from spar_bench.model_adapters.arguments import boolean
 from spar_bench.model_adapters.base import GenerationSettings, Request, Response, request_key, truncate_at_stop
 from spar_bench.model_adapters.health import AdapterStopped, ServerHealth
 from spar_bench.redact import redact_text
@@ -337,12 +338,10 @@ def _positive(name: str, value, *, allow_none: bool = False, allow_zero: bool = 
 def _boolean(name: str, value) -> bool:
     if isinstance(value, bool):
         return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "on"):
-        return True
-    if text in ("0", "false", "no", "off"):
-        return False
-    raise ConfigurationError(f"{name} must be true or false, got {value!r}")
+    try:
+        return boolean(str(value))
+    except ValueError:
+        raise ConfigurationError(f"{name} must be true or false, got {value!r}") from None
 
 
 class OpenAIServerAdapter:

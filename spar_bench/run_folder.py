@@ -66,7 +66,7 @@ def identity_change(folder: Path, identity: Mapping) -> dict | None:
     path = Path(folder) / IDENTITY
     identity = json.loads(json.dumps(identity))  # tuples as lists, as they read back
     if not path.exists():
-        path.write_text(json.dumps(identity, indent=2, sort_keys=True))
+        record_identity(folder, identity)
         return None
     try:
         recorded = json.loads(path.read_text())
