@@ -285,7 +285,7 @@ def _samples_log_record(line: object, where: str) -> dict:
 def _from_foreign_file(path: Path, data: str | None) -> tuple[list[dict], dict]:
     """A VLMEvalKit SparBench prediction file, matched to the ids of the dataset `data` (its `index` is
     VLMEvalKit's own row number): records under the dataset's ids, question texts and answers."""
-    from spar_bench.data import DatasetError, fingerprint
+    from spar_bench.data import DatasetError
     from spar_bench.scoring import PredictionsError, check_against_dataset, read_predictions
     from spar_bench.vlmevalkit import is_vlmevalkit_file
 
@@ -305,7 +305,7 @@ def _from_foreign_file(path: Path, data: str | None) -> tuple[list[dict], dict]:
     return records, {
         "run_kind": "vlmevalkit",
         "dataset": {"source": data, "split": data if data in SHORT_SOURCES else None,
-                    "fingerprint": fingerprint((r["id"], r["task"], r["question"], r["answer"]) for r in records)},
+                    "fingerprint": checked.answered_fingerprint},
     }
 
 
