@@ -14,7 +14,6 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import numpy as np
@@ -360,15 +359,11 @@ def page_data(runs: Sequence[ExploredRun], table: QuestionTable, image_paths: Se
     }
 
 
-def page_template() -> str:
-    return resources.files("spar_bench").joinpath("pages", "explore.html").read_text(encoding="utf-8")
-
-
 def render_page(data: dict) -> str:
     """index.html: the page template with `data` in its JSON block, escaped so that no text can end the block."""
-    from spar_bench.leaderboard import script_json
+    from spar_bench.leaderboard import render_page as render_package_page
 
-    return page_template().replace("/*__DATA__*/null", script_json(data))
+    return render_package_page("explore.html", data)
 
 
 def explore(run_paths: Sequence[str | Path], out: str | Path, data_source: str | None = None) -> Path:

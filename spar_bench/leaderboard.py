@@ -1047,11 +1047,12 @@ def script_json(value: object) -> str:
 PAGE_REPORTED_PROTOCOL = "official"  # the paper's numbers come from its released scorer, which `official` reproduces
 
 
-def page_template() -> str:
-    """The leaderboard page (`spar_bench/pages/leaderboard.html`), data block still empty."""
+def render_page(name: str, data: object) -> str:
+    """The package page `spar_bench/pages/<name>` with `data` in its `/*__DATA__*/null` block (`script_json`)."""
     from importlib import resources
 
-    return resources.files("spar_bench").joinpath("pages", "leaderboard.html").read_text(encoding="utf-8")
+    template = resources.files("spar_bench").joinpath("pages", name).read_text(encoding="utf-8")
+    return template.replace("/*__DATA__*/null", script_json(data))
 
 
 def _page_heading(table: Table) -> str:
@@ -1097,7 +1098,7 @@ def render_html(rows: Sequence[LeaderboardRow], *, explore_links: Mapping[str, s
         "contamination": [pair.as_json() for pair in public_synthetic_pairs(rows)],
         "reproductions": [pair.as_json() for pair in reproductions(rows)],
     }
-    return page_template().replace("/*__DATA__*/null", script_json(data))
+    return render_page("leaderboard.html", data)
 
 
 # --- build --------------------------------------------------------------------------------------------
