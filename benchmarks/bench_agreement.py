@@ -70,8 +70,9 @@ def score_corpus(rows: list[dict]) -> list[Outcome]:
         except Exception as exc:  # a crash on one response is a disagreement, reported with its cause
             outcomes.append(Outcome(row, None, error=f"{type(exc).__name__}: {exc}"))
             continue
-        outcomes.append(Outcome(row, float(sample.score), sample.parsed, sample.unparsed_reason,
-                                getattr(sample, "rule", None)))
+        outcomes.append(
+            Outcome(row, float(sample.score), sample.parsed, sample.unparsed_reason, getattr(sample, "rule", None))
+        )
     return outcomes
 
 
@@ -80,8 +81,10 @@ def _table(title: str, groups: dict[str, list[Outcome]]) -> list[str]:
     for name in sorted(groups):
         group = groups[name]
         agree = sum(o.agrees for o in group)
-        lines.append(f"{name:32s} {len(group):4d} {100 * agree / len(group):6.1f}% "
-                     f"{sum(o.over for o in group):5d} {sum(o.under for o in group):6d}")
+        lines.append(
+            f"{name:32s} {len(group):4d} {100 * agree / len(group):6.1f}% "
+            f"{sum(o.over for o in group):5d} {sum(o.under for o in group):6d}"
+        )
     return lines
 
 
@@ -114,12 +117,16 @@ def report(outcomes: list[Outcome], show_disagreements: bool = False) -> str:
             kind = "OVER" if o.over else "under"
             lines.append(f"- {row['id']} [{row['category']}] {row['task']} ({kind})")
             lines.append(f"    response: {row['response']!r}")
-            lines.append(f"    answer: {row['answer']!r}  grader: reading={row['grader_reading']!r} score={row['grader_score']:.4g}")
+            lines.append(
+                f"    answer: {row['answer']!r}  grader: reading={row['grader_reading']!r} score={row['grader_score']:.4g}"
+            )
             if o.error:
                 lines.append(f"    strict: raised {o.error}")
             else:
-                lines.append(f"    strict: parsed={o.parsed!r} score={o.strict_score:.4g} "
-                             f"unparsed_reason={o.unparsed_reason!r}" + (f" rule={o.rule!r}" if o.rule else ""))
+                lines.append(
+                    f"    strict: parsed={o.parsed!r} score={o.strict_score:.4g} "
+                    f"unparsed_reason={o.unparsed_reason!r}" + (f" rule={o.rule!r}" if o.rule else "")
+                )
     return "\n".join(lines)
 
 

@@ -26,8 +26,15 @@ from spar_bench.explore import explore
 from spar_bench.tasks_spec import TASKS_BY_ID, AnswerKind
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def small_png(seed: int) -> bytes:
@@ -52,13 +59,30 @@ def write_dataset(path: Path, n: int) -> list[dict]:
     rows = []
     for i in range(n):
         q = base[i % len(base)]
-        rows.append({"id": i, "img_type": q.img_type, "format_type": q.format_type, "task": q.task, "source": "bench",
-                     "image": [{"bytes": small_png(i * 8 + k), "path": None} for k in range(len(q.images))],
-                     "question": q.question, "answer": q.answer})
-    features = datasets.Features({
-        "id": datasets.Value("int64"), "img_type": datasets.Value("string"), "format_type": datasets.Value("string"),
-        "task": datasets.Value("string"), "source": datasets.Value("string"), "image": datasets.List(datasets.Image()),
-        "question": datasets.Value("string"), "answer": datasets.Value("string")})
+        rows.append(
+            {
+                "id": i,
+                "img_type": q.img_type,
+                "format_type": q.format_type,
+                "task": q.task,
+                "source": "bench",
+                "image": [{"bytes": small_png(i * 8 + k), "path": None} for k in range(len(q.images))],
+                "question": q.question,
+                "answer": q.answer,
+            }
+        )
+    features = datasets.Features(
+        {
+            "id": datasets.Value("int64"),
+            "img_type": datasets.Value("string"),
+            "format_type": datasets.Value("string"),
+            "task": datasets.Value("string"),
+            "source": datasets.Value("string"),
+            "image": datasets.List(datasets.Image()),
+            "question": datasets.Value("string"),
+            "answer": datasets.Value("string"),
+        }
+    )
     datasets.Dataset.from_dict({k: [r[k] for r in rows] for k in features}, features=features).to_parquet(str(path))
     return rows
 
@@ -74,8 +98,10 @@ def response(rng: random.Random, skill: float, task: str, answer: str) -> str:
         return rng.choice([f"{value:.1f}", f"About {value:.2f} meters.", f"The depth is {value:.1f} m", "unknown"])
     if right:
         return answer
-    return ",".join(f"{key}:{rng.uniform(0, 3):.1f}" for key in ("move_right", "move_up", "move_forward",
-                                                                    "rotate_up", "rotate_right"))
+    return ",".join(
+        f"{key}:{rng.uniform(0, 3):.1f}"
+        for key in ("move_right", "move_up", "move_forward", "rotate_up", "rotate_right")
+    )
 
 
 def write_runs(root: Path, rows: list[dict], n_runs: int, data: Path) -> list[Path]:
@@ -86,10 +112,21 @@ def write_runs(root: Path, rows: list[dict], n_runs: int, data: Path) -> list[Pa
         folder.mkdir(parents=True)
         with open(folder / "predictions.jsonl", "w", encoding="utf-8") as handle:
             for row in rows:
-                handle.write(json.dumps({"id": row["id"], "task": row["task"], "question": row["question"],
-                                         "answer": row["answer"],
-                                         "prediction": response(rng, skill, row["task"], row["answer"])}) + "\n")
-        (folder / "results.json").write_text(json.dumps({"metadata": {"model": f"model_{r}", "data_source": str(data)}}))
+                handle.write(
+                    json.dumps(
+                        {
+                            "id": row["id"],
+                            "task": row["task"],
+                            "question": row["question"],
+                            "answer": row["answer"],
+                            "prediction": response(rng, skill, row["task"], row["answer"]),
+                        }
+                    )
+                    + "\n"
+                )
+        (folder / "results.json").write_text(
+            json.dumps({"metadata": {"model": f"model_{r}", "data_source": str(data)}})
+        )
         folders.append(folder)
     return folders
 
@@ -105,11 +142,19 @@ def time_in_chromium(page_path: Path) -> dict[str, float]:
         page.wait_for_selector("body[data-ready=true]", timeout=60_000)
         opened = time.perf_counter() - started
         figures = {"open_s": opened, "parse_and_first_render_ms": page.evaluate("window.__exploreTiming.readyMs")}
-        for name, action in (("filter_task_s", lambda: page.select_option("#f-task", "depth_prediction_oc_mv")),
-                             ("filter_models_disagree_s", lambda: page.check("#f-models-differ")),
-                             ("filter_all_wrong_s", lambda: page.check("#f-all-wrong")),
-                             ("clear_filters_s", lambda: (page.uncheck("#f-models-differ"), page.uncheck("#f-all-wrong"),
-                                                          page.select_option("#f-task", "")))):
+        for name, action in (
+            ("filter_task_s", lambda: page.select_option("#f-task", "depth_prediction_oc_mv")),
+            ("filter_models_disagree_s", lambda: page.check("#f-models-differ")),
+            ("filter_all_wrong_s", lambda: page.check("#f-all-wrong")),
+            (
+                "clear_filters_s",
+                lambda: (
+                    page.uncheck("#f-models-differ"),
+                    page.uncheck("#f-all-wrong"),
+                    page.select_option("#f-task", ""),
+                ),
+            ),
+        ):
             started = time.perf_counter()
             action()
             page.evaluate("new Promise(r => requestAnimationFrame(() => r()))")
@@ -145,8 +190,10 @@ def main() -> int:
         page = explore(folders, root / "explore", str(root / "bench.parquet"))
         build = time.perf_counter() - started
         images = list((root / "explore" / "images").iterdir())
-        print(f"explore build: {build:.1f} s; index.html {page.stat().st_size / 2**20:.1f} MiB; "
-              f"{len(images)} image files, {sum(p.stat().st_size for p in images) / 2**20:.1f} MiB")
+        print(
+            f"explore build: {build:.1f} s; index.html {page.stat().st_size / 2**20:.1f} MiB; "
+            f"{len(images)} image files, {sum(p.stat().st_size for p in images) / 2**20:.1f} MiB"
+        )
         figures = time_in_chromium(page)
         for name, value in figures.items():
             print(f"  {name}: {value:.3f}" if isinstance(value, float) else f"  {name}: {value}")

@@ -112,9 +112,13 @@ def group_methods(rng: np.random.Generator):
     """The group (headline, level) intervals compared: name -> function of a list of per-task score arrays."""
 
     def old(groups):
-        draws = np.mean([
-            rng.multinomial(len(g), np.unique(g, return_counts=True)[1] / len(g), size=500)
-            @ np.unique(g) / len(g) for g in groups], axis=0)
+        draws = np.mean(
+            [
+                rng.multinomial(len(g), np.unique(g, return_counts=True)[1] / len(g), size=500) @ np.unique(g) / len(g)
+                for g in groups
+            ],
+            axis=0,
+        )
         low, high = np.percentile(draws, [2.5, 97.5])
         return float(low), float(high)
 
@@ -123,8 +127,11 @@ def group_methods(rng: np.random.Generator):
         half = Z * np.sqrt(sum(g.var(ddof=1) / len(g) for g in groups)) / len(groups)
         return centre - half, centre + half
 
-    return {"old: stratified percentile bootstrap": old, "stratified normal, sample variances": normal,
-            "new: stratified normal, variances padded with a 0 and a 1": stratified_interval}
+    return {
+        "old: stratified percentile bootstrap": old,
+        "stratified normal, sample variances": normal,
+        "new: stratified normal, variances padded with a 0 and a 1": stratified_interval,
+    }
 
 
 # ---------------------------------------------------------------- report

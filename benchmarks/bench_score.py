@@ -58,8 +58,13 @@ def write_predictions(path: Path, n: int, seed: int = 0) -> list[dict]:
     with open(path, "w") as handle:
         for i in range(n):
             q = questions[i % len(questions)]
-            record = {"id": i, "task": q.task, "answer": q.answer, "question": q.question,
-                      "prediction": make_prediction(rng, task_spec(q.task).answer_kind, q.answer)}
+            record = {
+                "id": i,
+                "task": q.task,
+                "answer": q.answer,
+                "question": q.question,
+                "prediction": make_prediction(rng, task_spec(q.task).answer_kind, q.answer),
+            }
             records.append(record)
             handle.write(json.dumps(record) + "\n")
     return records
@@ -99,9 +104,16 @@ def released_score(task: str, prediction: str, answer: str) -> float:
         pred, gt = _released_motion(prediction), _released_motion(answer)
     except ValueError:
         return 0.0
-    pairs = [("move_right", "move_left"), ("move_up", "move_down"), ("move_forward", "move_backward"),
-             ("rotate_right", "rotate_left"), ("rotate_up", "rotate_down")]
-    return float(np.mean([_released_mra(gt.get(a, 0) - gt.get(b, 0), pred.get(a, 0) - pred.get(b, 0)) for a, b in pairs]))
+    pairs = [
+        ("move_right", "move_left"),
+        ("move_up", "move_down"),
+        ("move_forward", "move_backward"),
+        ("rotate_right", "rotate_left"),
+        ("rotate_up", "rotate_down"),
+    ]
+    return float(
+        np.mean([_released_mra(gt.get(a, 0) - gt.get(b, 0), pred.get(a, 0) - pred.get(b, 0)) for a, b in pairs])
+    )
 
 
 def main() -> int:
@@ -112,40 +124,70 @@ def main() -> int:
         path = Path(tmp) / "predictions.jsonl"
         records = write_predictions(path, args.n)
         columns = {key: [r[key] for r in records] for key in ("task", "prediction", "answer", "question")}
-        print(f"{args.n:,} predictions ({path.stat().st_size / 1e6:.0f} MB JSONL) on the embedded synthetic set's questions")
+        print(
+            f"{args.n:,} predictions ({path.stat().st_size / 1e6:.0f} MB JSONL) on the embedded synthetic set's questions"
+        )
 
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "spar_bench", "score", str(path), "--protocol", "both",
-                        "--out", str(Path(tmp) / "scored.jsonl"), "--json", str(Path(tmp) / "summary.json")],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "spar_bench",
+                "score",
+                str(path),
+                "--protocol",
+                "both",
+                "--out",
+                str(Path(tmp) / "scored.jsonl"),
+                "--json",
+                str(Path(tmp) / "summary.json"),
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         whole = time.perf_counter() - start
-        print(f"spar-bench score --protocol both (whole process): {whole:7.2f} s  {args.n / whole:12,.0f} predictions/s")
+        print(
+            f"spar-bench score --protocol both (whole process): {whole:7.2f} s  {args.n / whole:12,.0f} predictions/s"
+        )
 
         ours = {}
         for name, protocol in PROTOCOLS.items():
             start = time.perf_counter()
             batch = protocol.score_many(columns["task"], columns["prediction"], columns["answer"], columns["question"])
             ours[name] = time.perf_counter() - start
-            print(f"  {name:8s} scoring in-process:               {ours[name]:7.2f} s  {args.n / ours[name]:12,.0f} samples/s")
+            print(
+                f"  {name:8s} scoring in-process:               {ours[name]:7.2f} s  {args.n / ours[name]:12,.0f} samples/s"
+            )
             if name == "official":
                 official_scores = batch.scores
 
         start = time.perf_counter()
-        released = [released_score(t, p, a) for t, p, a in zip(columns["task"], columns["prediction"], columns["answer"])]
+        released = [
+            released_score(t, p, a) for t, p, a in zip(columns["task"], columns["prediction"], columns["answer"])
+        ]
         loop = time.perf_counter() - start
         agree = np.allclose(released, official_scores)
-        print(f"released per-sample loop (official rules):      {loop:7.2f} s  {args.n / loop:12,.0f} samples/s"
-              f"  (agrees with ours: {agree})")
-        print(f"speed-up of official scoring over the released loop: {loop / ours['official']:.1f}x; "
-              f"both protocols together: {loop / (ours['strict'] + ours['official']):.1f}x; "
-              f"the whole `spar-bench score` process (both protocols, read and written, trace included): "
-              f"{loop / whole:.1f}x")
+        print(
+            f"released per-sample loop (official rules):      {loop:7.2f} s  {args.n / loop:12,.0f} samples/s"
+            f"  (agrees with ours: {agree})"
+        )
+        print(
+            f"speed-up of official scoring over the released loop: {loop / ours['official']:.1f}x; "
+            f"both protocols together: {loop / (ours['strict'] + ours['official']):.1f}x; "
+            f"the whole `spar-bench score` process (both protocols, read and written, trace included): "
+            f"{loop / whole:.1f}x"
+        )
         huge = ("1" * 200_000 + " <think> (A " + "move_right " * 20_000 + "answer is " * 20_000)[:1_000_000]
         for task in ("depth_prediction_oc", "obj_spatial_relation_oo", "view_change_infer"):
             start = time.perf_counter()
             for protocol in PROTOCOLS.values():
-                protocol.score(task, huge + task, "1.0" if task.startswith("depth") else "A" if "obj" in task
-                               else "move_left:1", "Q? A. x B. y")
+                protocol.score(
+                    task,
+                    huge + task,
+                    "1.0" if task.startswith("depth") else "A" if "obj" in task else "move_left:1",
+                    "Q? A. x B. y",
+                )
             print(f"a 1 MB response, both protocols, {task}: {1000 * (time.perf_counter() - start):.1f} ms")
         try:
             from lmms_eval.tasks.sparbench.utils import sparbench_process_results
@@ -158,7 +200,9 @@ def main() -> int:
         for r in records[:m]:
             sparbench_process_results(dict(r), [r["prediction"]])
         copy = time.perf_counter() - start
-        print(f"lmms-eval 0.7.3 copy (sparbench_process_results, {m:,} samples): {copy:7.2f} s  {m / copy:12,.0f} samples/s")
+        print(
+            f"lmms-eval 0.7.3 copy (sparbench_process_results, {m:,} samples): {copy:7.2f} s  {m / copy:12,.0f} samples/s"
+        )
     return 0
 
 

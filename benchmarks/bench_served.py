@@ -55,7 +55,9 @@ def lmms_task_folder(folder: Path, parquet: Path) -> str:
     for name in ("utils.py", "_spar_bench_template_yaml"):
         shutil.copy(ours / name, folder / name)
     text = (ours / f"spar_bench_synth_{TASK}.yaml").read_text()
-    text = text.replace(f"spar_bench_synth_{TASK}", "bench_served").replace("data/spar_bench_synth.parquet", str(parquet))
+    text = text.replace(f"spar_bench_synth_{TASK}", "bench_served").replace(
+        "data/spar_bench_synth.parquet", str(parquet)
+    )
     (folder / "bench_served.yaml").write_text(text)
     return str(folder)
 
@@ -79,25 +81,48 @@ def closed_port_url() -> str:
 
 def several_servers(args) -> int:
     counts = [int(x) for x in args.servers.split(",")]
-    servers = [subprocess.Popen([sys.executable, str(REPO / "tests" / "fault_server.py"), "--delay", str(args.delay),
-                                 "--capacity", str(args.capacity)], stdout=subprocess.PIPE, text=True)
-               for _ in range(max(counts))]
+    servers = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                str(REPO / "tests" / "fault_server.py"),
+                "--delay",
+                str(args.delay),
+                "--capacity",
+                str(args.capacity),
+            ],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(max(counts))
+    ]
     try:
         urls = [server.stdout.readline().strip() for server in servers]
         with tempfile.TemporaryDirectory() as tmp:
             tmp = Path(tmp)
             data = big_parquet(tmp / "big.parquet", args.n)
-            print(f"{args.n:,} requests, 2 PNG images each; each server answers {args.capacity} at once after "
-                  f"{args.delay * 1000:.0f} ms (at most {args.capacity / args.delay:.0f} requests/s); client "
-                  f"max_concurrency {args.concurrency}")
+            print(
+                f"{args.n:,} requests, 2 PNG images each; each server answers {args.capacity} at once after "
+                f"{args.delay * 1000:.0f} ms (at most {args.capacity / args.delay:.0f} requests/s); client "
+                f"max_concurrency {args.concurrency}"
+            )
             rows = [(f"{k} server(s)", urls[:k]) for k in counts]
             rows.append((f"{max(counts)} server(s) + 1 dead URL", [closed_port_url(), *urls]))
             for label, chosen in rows:
-                model_args = {"model": "fault-server", "base_url": "|".join(chosen),
-                              "max_concurrency": str(args.concurrency)}
+                model_args = {
+                    "model": "fault-server",
+                    "base_url": "|".join(chosen),
+                    "max_concurrency": str(args.concurrency),
+                }
                 start = time.perf_counter()
-                outcome = run(model="spar_openai", model_args=model_args, tasks=[f"spar_bench_{TASK}"],
-                              data=str(data), output=tmp / label.replace(" ", "_"), show_progress=False)
+                outcome = run(
+                    model="spar_openai",
+                    model_args=model_args,
+                    tasks=[f"spar_bench_{TASK}"],
+                    data=str(data),
+                    output=tmp / label.replace(" ", "_"),
+                    show_progress=False,
+                )
                 elapsed = time.perf_counter() - start
                 assert not outcome.failed_ids and outcome.stopped is None
                 print(f"{label:32s} {args.n / elapsed:8.1f} requests/s ({elapsed:.1f} s)")
@@ -119,7 +144,9 @@ def main() -> int:
     args = parser.parse_args()
     if args.servers:
         return several_servers(args)
-    server = subprocess.Popen([sys.executable, str(REPO / "tests" / "fault_server.py")], stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, str(REPO / "tests" / "fault_server.py")], stdout=subprocess.PIPE, text=True
+    )
     try:
         base_url = server.stdout.readline().strip()
         with tempfile.TemporaryDirectory() as tmp:
@@ -128,16 +155,30 @@ def main() -> int:
             print(f"{args.n:,} requests, 2 PNG images each, server at {base_url} answering at once")
 
             start = time.perf_counter()
-            run(model="spar_oracle", model_args={}, tasks=[f"spar_bench_{TASK}"], data=str(data),
-                output=tmp / "oracle", show_progress=False)
+            run(
+                model="spar_oracle",
+                model_args={},
+                tasks=[f"spar_bench_{TASK}"],
+                data=str(data),
+                output=tmp / "oracle",
+                show_progress=False,
+            )
             whole = time.perf_counter() - start
-            print(f"runner with spar_oracle (load, prompts, journal, both protocols, results): "
-                  f"{1000 * whole / args.n:.3f} ms per question")
+            print(
+                f"runner with spar_oracle (load, prompts, journal, both protocols, results): "
+                f"{1000 * whole / args.n:.3f} ms per question"
+            )
 
             model_args = {"model": "fault-server", "base_url": base_url, "max_concurrency": str(args.concurrency)}
             start = time.perf_counter()
-            outcome = run(model="spar_openai", model_args=model_args, tasks=[f"spar_bench_{TASK}"], data=str(data),
-                          output=tmp / "served", show_progress=False)
+            outcome = run(
+                model="spar_openai",
+                model_args=model_args,
+                tasks=[f"spar_bench_{TASK}"],
+                data=str(data),
+                output=tmp / "served",
+                show_progress=False,
+            )
             elapsed = time.perf_counter() - start
             assert not outcome.failed_ids
             print(f"spar-bench run, spar_openai (whole run, in-process): {args.n / elapsed:8.1f} requests/s")
@@ -146,21 +187,43 @@ def main() -> int:
 
             include = lmms_task_folder(tmp / "tasks", data)
             backends = {
-                "openai (lmms-eval built-in)": ("openai", f"model_version=fault-server,base_url={base_url},"
-                                               f"num_concurrent={args.concurrency}"),
-                "async_openai (lmms-eval built-in)": ("async_openai", f"model_version=fault-server,base_url={base_url}"),
-                "spar_openai (ours, through lmms-eval)": ("spar_openai", f"model=fault-server,base_url={base_url},"
-                                                         f"max_concurrency={args.concurrency},journal={tmp / 'j'}"),
+                "openai (lmms-eval built-in)": (
+                    "openai",
+                    f"model_version=fault-server,base_url={base_url},num_concurrent={args.concurrency}",
+                ),
+                "async_openai (lmms-eval built-in)": (
+                    "async_openai",
+                    f"model_version=fault-server,base_url={base_url}",
+                ),
+                "spar_openai (ours, through lmms-eval)": (
+                    "spar_openai",
+                    f"model=fault-server,base_url={base_url},max_concurrency={args.concurrency},journal={tmp / 'j'}",
+                ),
             }
             for label, (model, margs) in backends.items():
-                base = [sys.executable, "-m", "lmms_eval", "--model", model, "--model_args", margs,
-                        "--tasks", "bench_served", "--include_path", include, "--verbosity", "DEBUG"]
+                base = [
+                    sys.executable,
+                    "-m",
+                    "lmms_eval",
+                    "--model",
+                    model,
+                    "--model_args",
+                    margs,
+                    "--tasks",
+                    "bench_served",
+                    "--include_path",
+                    include,
+                    "--verbosity",
+                    "DEBUG",
+                ]
                 startup = timed([*base, "--limit", "1"])
                 if model == "spar_openai":
                     shutil.rmtree(tmp / "j", ignore_errors=True)
                 total = timed(base)
-                print(f"{label:40s} {args.n / max(total - startup, 1e-9):8.1f} requests/s "
-                      f"({total:.1f} s, of which start-up {startup:.1f} s)")
+                print(
+                    f"{label:40s} {args.n / max(total - startup, 1e-9):8.1f} requests/s "
+                    f"({total:.1f} s, of which start-up {startup:.1f} s)"
+                )
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=10)

@@ -42,17 +42,25 @@ def main(argv: list[str] | None = None) -> None:
     views = 3 * len(pool.built())
     images = sum(len(r["image"]) for r in rows)
     total = written - started
-    print(f"{len(questions)} questions, {len(pool.built())} scenes, {views} views rendered, {images} images written "
-          f"({args.width}x{args.height})")
+    print(
+        f"{len(questions)} questions, {len(pool.built())} scenes, {views} views rendered, {images} images written "
+        f"({args.width}x{args.height})"
+    )
     print(f"render   {rendered - started:6.2f} s  {views / (rendered - started):7.1f} views rendered/s")
-    print(f"question {generated - rendered:6.2f} s  {len(questions) / (generated - rendered):7.1f} questions/s "
-          "(markers placed, answers computed; renderings shared)")
+    print(
+        f"question {generated - rendered:6.2f} s  {len(questions) / (generated - rendered):7.1f} questions/s "
+        "(markers placed, answers computed; renderings shared)"
+    )
     print(f"images   {encoded - generated:6.2f} s  {images / (encoded - generated):7.1f} images/s (markers drawn, PNG)")
     print(f"parquet  {written - encoded:6.2f} s")
-    print(f"total    {total:6.2f} s  {len(questions) / total:7.1f} questions/s end to end, "
-          f"{images / total:7.1f} images/s end to end")
-    print(f"{'PASS' if total * 1000 / len(questions) < 60 else 'FAIL'}: 1,000 questions with images take "
-          f"{total * 1000 / len(questions):.1f} s at this rate (target < 60 s)")
+    print(
+        f"total    {total:6.2f} s  {len(questions) / total:7.1f} questions/s end to end, "
+        f"{images / total:7.1f} images/s end to end"
+    )
+    print(
+        f"{'PASS' if total * 1000 / len(questions) < 60 else 'FAIL'}: 1,000 questions with images take "
+        f"{total * 1000 / len(questions):.1f} s at this rate (target < 60 s)"
+    )
 
 
 if __name__ == "__main__":

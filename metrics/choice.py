@@ -88,8 +88,9 @@ _HEDGE = re.compile(
     r"(?<![A-Za-z0-9])([A-H])\)?\s?(?:or|/|\u6216)\s?(?:(?i:option)\s)?\(?([A-H])(?![A-Za-z0-9])"
     r"|\b(?i:either|between)\s(?:(?i:option)\s)?\(?([A-H])\)?\s(?:or|and)\s(?:(?i:option)\s)?\(?([A-H])(?![A-Za-z0-9])"
 )
-_EXCLUDED_BEFORE = re.compile(r"(?:\bnot|n't|\bnever|\brule\sout|\bruled\sout|\beliminate|\bexclude)\b[^.]{0,12}$",
-                             re.IGNORECASE)
+_EXCLUDED_BEFORE = re.compile(
+    r"(?:\bnot|n't|\bnever|\brule\sout|\bruled\sout|\beliminate|\bexclude)\b[^.]{0,12}$", re.IGNORECASE
+)
 _LISTED = re.compile(r"(?:^|(?<=\s))([A-H])[.)](?=\s)")
 _NO_OPTION = re.compile(
     r"\b(?:none\sof\s(?:the\s)?(?:above|options|choices|them|these)|neither|no\scorrect\s(?:option|answer)"
@@ -163,7 +164,9 @@ def option_text_match(text: str, options: dict[str, str]) -> ChoiceReading | Non
             for i in index.get(seq[0], ())[:64]:  # bounded: a response of one repeated word stays linear
                 if tuple(words[i : i + len(seq)]) == seq:
                     matches.append((i, i + len(seq), letter))
-    outer = [m for m in matches if not any(o[0] <= m[0] and m[1] <= o[1] and o[1] - o[0] > m[1] - m[0] for o in matches)]
+    outer = [
+        m for m in matches if not any(o[0] <= m[0] and m[1] <= o[1] and o[1] - o[0] > m[1] - m[0] for o in matches)
+    ]
     letters = {letter for _, _, letter in outer}
     if len(letters) != 1:
         return None
@@ -174,11 +177,31 @@ def option_text_match(text: str, options: dict[str, str]) -> ChoiceReading | Non
 # Meanings of spatial words, for options that are only such words: relation slots (`left, below, front`) and
 # directions (`front-right`, `back`). `in front` / `ahead` are front, `behind` is back, `lower` is below, ...
 _SLOT_WORDS = {
-    "left": "left", "right": "right", "above": "above", "higher": "above", "over": "above", "below": "below",
-    "lower": "below", "beneath": "below", "under": "below", "underneath": "below", "front": "front",
-    "ahead": "front", "forward": "front", "behind": "behind", "back": "behind", "closer": "closer",
-    "nearer": "closer", "farther": "farther", "further": "farther", "\u5de6": "left", "\u53f3": "right",
-    "\u4e0a": "above", "\u4e0b": "below", "\u524d": "front", "\u540e": "behind",
+    "left": "left",
+    "right": "right",
+    "above": "above",
+    "higher": "above",
+    "over": "above",
+    "below": "below",
+    "lower": "below",
+    "beneath": "below",
+    "under": "below",
+    "underneath": "below",
+    "front": "front",
+    "ahead": "front",
+    "forward": "front",
+    "behind": "behind",
+    "back": "behind",
+    "closer": "closer",
+    "nearer": "closer",
+    "farther": "farther",
+    "further": "farther",
+    "\u5de6": "left",
+    "\u53f3": "right",
+    "\u4e0a": "above",
+    "\u4e0b": "below",
+    "\u524d": "front",
+    "\u540e": "behind",
 }
 _ALTERNATIVES = re.compile(r"\bor\b|/|\u6216", re.IGNORECASE)
 _NEGATIONS = frozenset({"no", "not", "neither", "nor", "without"})
@@ -206,8 +229,10 @@ def option_by_meaning(text: str, options: dict[str, str]) -> ChoiceReading | Non
     tokens = _tokens(text.replace("-", " "))
     said = [t for i, (t, _, _) in enumerate(tokens) if not (i and tokens[i - 1][0] in _NEGATIONS)]
     meant = _meaning(said)
-    if not meant or any(a in meant and b in meant for a, b in (("left", "right"), ("above", "below"),
-                                                               ("front", "behind"), ("closer", "farther"))):
+    if not meant or any(
+        a in meant and b in meant
+        for a, b in (("left", "right"), ("above", "below"), ("front", "behind"), ("closer", "farther"))
+    ):
         return None
     matching = [letter for letter, words in option_words.items() if words == meant]
     if len(matching) != 1:
@@ -245,7 +270,9 @@ def read_choice(text: str, options: dict[str, str], *, announced: bool, last: bo
         return _allowed(ChoiceReading(stripped.upper(), start, start + 1, "lone letter"), allowed)
     leading = None if last else _LEADING.match(text)
     if leading and _is_answer_letter(text, leading, options):
-        return _allowed(ChoiceReading(leading.group(1).upper(), leading.start(1), leading.end(1), "leading letter"), allowed)
+        return _allowed(
+            ChoiceReading(leading.group(1).upper(), leading.start(1), leading.end(1), "leading letter"), allowed
+        )
     named = [(m.group(m.lastindex), m.start(m.lastindex), m.end(m.lastindex)) for m in _NAMED.finditer(text)]
     named = [n for n in named if n[0] in allowed] or named
     if named and (announced or last or len({letter for letter, _, _ in named}) == 1):

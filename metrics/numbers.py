@@ -66,7 +66,9 @@ _MEASUREMENT = re.compile(r"(?<![A-Za-z0-9_.^/])" + _NUMBER + _UNIT)
 _MEASUREMENT_NO_UNIT = re.compile(_NUMBER)
 # What makes a number a label or an ordinal, not a length: a suffix (`2nd`, `3D`, `4x`, `80%`), a label word
 # before it (`image 3`, `Frame-4`, `第2`), or a coordinate list around it.
-_AFTER_LABEL = re.compile(r"(?:st|nd|rd|th|d|x|\u00d7|%|\u00b0|\u5f20|\u4e2a|\u5e45|\u9879)(?![a-z])|[A-Za-z]", re.IGNORECASE)
+_AFTER_LABEL = re.compile(
+    r"(?:st|nd|rd|th|d|x|\u00d7|%|\u00b0|\u5f20|\u4e2a|\u5e45|\u9879)(?![a-z])|[A-Za-z]", re.IGNORECASE
+)
 _BEFORE_LABEL = re.compile(
     r"(?:image|img|view|camera|cam|frame|picture|photo|figure|fig|point|object|step|option|choice|item|row|id|"
     r"#|no|number|box|line|level|\u7b2c|\u56fe|\u56fe\u7247|\u56fe\u50cf|\u89c6\u56fe|\u76f8\u673a)[\s\-#:.]?$",
@@ -76,10 +78,34 @@ _RANGE_JOIN = re.compile(r"\s?(?:-|\u2013|\u2014|~|to|and|\u81f3|\u5230)\s?", re
 _EQUALS_AFTER = re.compile(r"\s?[=\u2248]")
 _PLUS_MINUS = re.compile(r"\s?(?:\u00b1|\+/-|\+-)\s?")
 _WORD_VALUES = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
 }
 _FRACTION_WORDS = {"half": 0.5, "quarter": 0.25, "third": 1 / 3}
 _WORD = "|".join(sorted(_WORD_VALUES, key=len, reverse=True))
@@ -150,17 +176,32 @@ def measurements(text: str) -> list[Measurement]:
                 # `1.5 ± 0.2 m`: the centre, in the unit written after the spread when the centre has none
                 factor = factor if factor is not None else next_factor
                 end, rule, i = following.end(), "plus-minus", i + 1
-            elif (_RANGE_JOIN.fullmatch(between) and following["sign"] == "" and (factor is None or next_factor in (None, factor))
-                  and not _EQUALS_AFTER.match(text, following.end())):  # `2.5 - 0.3 = 2.2` is arithmetic
+            elif (
+                _RANGE_JOIN.fullmatch(between)
+                and following["sign"] == ""
+                and (factor is None or next_factor in (None, factor))
+                and not _EQUALS_AFTER.match(text, following.end())
+            ):  # `2.5 - 0.3 = 2.2` is arithmetic
                 second = _value(following)
                 factor = next_factor if next_factor is not None else factor
                 if not between.strip().lower() == "and" or text[max(0, start - 8) : start].lower().endswith("between "):
                     value, end, rule, i = (value + second) / 2, following.end(), "range midpoint", i + 1
-            elif (factor == 0.3048 and next_factor is None and between.strip() == "" and following["sign"] == ""
-                  and following["digits"].isdigit() and int(following["digits"]) < 12):
+            elif (
+                factor == 0.3048
+                and next_factor is None
+                and between.strip() == ""
+                and following["sign"] == ""
+                and following["digits"].isdigit()
+                and int(following["digits"]) < 12
+            ):
                 value = value * factor + _value(following) * 0.0254  # `5 ft 6`: feet, then inches
                 factor, end, rule, i = 1.0, following.end(), "compound units", i + 1
-            elif factor is not None and next_factor is not None and next_factor < factor and between.strip().lower() in ("", "and", ","):
+            elif (
+                factor is not None
+                and next_factor is not None
+                and next_factor < factor
+                and between.strip().lower() in ("", "and", ",")
+            ):
                 value = value * factor + _value(following) * next_factor  # `4 m 20 cm`, `5'6"`
                 factor, end, rule, i = 1.0, following.end(), "compound units", i + 1
         found.append(Measurement(value * (1.0 if factor is None else factor), start, end, rule, factor is not None))

@@ -15,17 +15,41 @@ from dataclasses import dataclass
 # Length-preserving rewrites: full-width forms to ASCII, typographic quotes and minus to plain ones, markdown
 # emphasis and code marks to spaces. Offsets into the result are offsets into the response.
 _TRANSLATION = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-_TRANSLATION.update({ord(a): b for a, b in {
-    "\u3000": " ", "\u00a0": " ", "\u3002": ".", "\u3001": ",", "\u3010": "[", "\u3011": "]", "\u300c": '"',
-    "\u300d": '"', "\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'", "\u2212": "-", "*": " ",
-    "`": " ", "\u2248": "~", "\uff5e": "~",
-}.items()})
+_TRANSLATION.update(
+    {
+        ord(a): b
+        for a, b in {
+            "\u3000": " ",
+            "\u00a0": " ",
+            "\u3002": ".",
+            "\u3001": ",",
+            "\u3010": "[",
+            "\u3011": "]",
+            "\u300c": '"',
+            "\u300d": '"',
+            "\u201c": '"',
+            "\u201d": '"',
+            "\u2018": "'",
+            "\u2019": "'",
+            "\u2212": "-",
+            "*": " ",
+            "`": " ",
+            "\u2248": "~",
+            "\uff5e": "~",
+        }.items()
+    }
+)
 _ASCII_LOWER = {code: code + 32 for code in range(ord("A"), ord("Z") + 1)}
 
 # Reasoning containers: text up to the last closing tag is reasoning; an opening tag never closed means the
 # model stopped before it answered.
-_REASONING_TAGS = (("<think>", "</think>"), ("<thinking>", "</thinking>"), ("<reasoning>", "</reasoning>"),
-                   ("\u25c1think\u25b7", "\u25c1/think\u25b7"), ("<reason>", "</reason>"))
+_REASONING_TAGS = (
+    ("<think>", "</think>"),
+    ("<thinking>", "</thinking>"),
+    ("<reasoning>", "</reasoning>"),
+    ("\u25c1think\u25b7", "\u25c1/think\u25b7"),
+    ("<reason>", "</reason>"),
+)
 _ANSWER_TAGS = (("<answer>", "</answer>", "answer tag"), ("<|begin_of_box|>", "<|end_of_box|>", "box tokens"))
 _BOX_OPENERS = ("\\boxed{", "\\fbox{", "\\boxed {")
 

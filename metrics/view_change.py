@@ -97,12 +97,33 @@ _GROUP_ITEM = re.compile(
     r"\b(?P<direction>right|left|up|down|forwards?|backwards?|back|ahead)[\"']?\s?[:=]\s?[\"']?" + _VALUE_UNIT,
     re.IGNORECASE,
 )
-_DIRECTION_ALIASES = {"upward": "up", "downward": "down", "forwards": "forward", "backwards": "backward",
-                      "back": "backward", "ahead": "forward", "behind": "backward", "\u53f3": "right",
-                      "\u5de6": "left", "\u4e0a": "up", "\u4e0b": "down", "\u524d": "forward", "\u540e": "backward"}
+_DIRECTION_ALIASES = {
+    "upward": "up",
+    "downward": "down",
+    "forwards": "forward",
+    "backwards": "backward",
+    "back": "backward",
+    "ahead": "forward",
+    "behind": "backward",
+    "\u53f3": "right",
+    "\u5de6": "left",
+    "\u4e0a": "up",
+    "\u4e0b": "down",
+    "\u524d": "forward",
+    "\u540e": "backward",
+}
 _ROTATION_VERBS = ("rotat", "turn", "pan", "tilt", "yaw", "pitch", "swivel", "\u65cb\u8f6c", "\u8f6c")
-_LENGTH_UNITS = {"mm": 1e-3, "mi": 1e-3, "cm": 0.01, "ce": 0.01, "\u5398": 0.01, "ft": 0.3048, "fe": 0.3048,
-                 "fo": 0.3048, "in": 0.0254}
+_LENGTH_UNITS = {
+    "mm": 1e-3,
+    "mi": 1e-3,
+    "cm": 0.01,
+    "ce": 0.01,
+    "\u5398": 0.01,
+    "ft": 0.3048,
+    "fe": 0.3048,
+    "fo": 0.3048,
+    "in": 0.0254,
+}
 _ANGLE_UNITS = ("deg", "rad", "\u00b0", "\u5ea6")
 
 
@@ -158,9 +179,11 @@ _PROSE_ROTATION = re.compile(r"\b(?:turn|rotat|pan|yaw|tilt|tip|pitch|swivel)\w*
 
 
 # `between 1 and 2 meters`, `1-2 m`: one value, the midpoint, written over the range (same length, so offsets hold).
-_PROSE_RANGE = re.compile(r"\bbetween\s(?P<a>\d+(?:\.\d+)?)\s(?:and|to)\s(?P<b>\d+(?:\.\d+)?)"
-                          r"|(?<![\w.])(?P<c>\d+(?:\.\d+)?)\s?(?:-|\u2013|to)\s?(?P<d>\d+(?:\.\d+)?)(?=\s?[a-z\u00b0])",
-                          re.IGNORECASE)
+_PROSE_RANGE = re.compile(
+    r"\bbetween\s(?P<a>\d+(?:\.\d+)?)\s(?:and|to)\s(?P<b>\d+(?:\.\d+)?)"
+    r"|(?<![\w.])(?P<c>\d+(?:\.\d+)?)\s?(?:-|\u2013|to)\s?(?P<d>\d+(?:\.\d+)?)(?=\s?[a-z\u00b0])",
+    re.IGNORECASE,
+)
 
 
 def _midpoint(match: re.Match) -> str:
@@ -203,8 +226,13 @@ def prose_motion_items(text: str) -> list[tuple[str, float, int, int]]:
             rotation = unit_says_rotation or (not unit_says_length and bool(_PROSE_ROTATION.search(clause)))
             item = _item(rotation, direction, value, unit)
             if item is not None:
-                items.append((*item, start + min(value_match.start(), direction_match.start()),
-                              start + max(value_match.end(), direction_match.end())))
+                items.append(
+                    (
+                        *item,
+                        start + min(value_match.start(), direction_match.start()),
+                        start + max(value_match.end(), direction_match.end()),
+                    )
+                )
         start = end + 1
     return items
 

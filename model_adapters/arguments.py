@@ -111,11 +111,16 @@ def check_model_args(
             except ValueError:
                 continue
         else:
-            wanted = " or ".join({"int": "a whole number", "float": "a number", "bool": "true/false"}[w]
-                                 for w in sorted(words & _READERS.keys()))
+            wanted = " or ".join(
+                {"int": "a whole number", "float": "a number", "bool": "true/false"}[w]
+                for w in sorted(words & _READERS.keys())
+            )
             raise ModelArgsError(f"{model}: {key}={value!r} must be {wanted}")
-    missing = [name for name, p in parameters.items()
-               if p.default is p.empty and p.kind is not p.POSITIONAL_ONLY and name not in args]
+    missing = [
+        name
+        for name, p in parameters.items()
+        if p.default is p.empty and p.kind is not p.POSITIONAL_ONLY and name not in args
+    ]
     if missing:
         raise ModelArgsError(f"{model} needs the model argument(s) {', '.join(missing)} (e.g. {missing[0]}=...)")
 
@@ -137,7 +142,9 @@ def adapter_target(model: str) -> Callable | None:
         return OpenAIServerAdapter
     from spar_bench.model_adapters.baselines import FrequencyBaseline, OracleBaseline, RandomBaseline
 
-    return {"spar_random": RandomBaseline, "spar_frequency": FrequencyBaseline, "spar_oracle": OracleBaseline}.get(model)
+    return {"spar_random": RandomBaseline, "spar_frequency": FrequencyBaseline, "spar_oracle": OracleBaseline}.get(
+        model
+    )
 
 
 def check_model_args_of(model: str, args: Mapping[str, str], *, lmms_eval: bool = False) -> None:
@@ -150,5 +157,10 @@ def check_model_args_of(model: str, args: Mapping[str, str], *, lmms_eval: bool 
     if target is None:
         return
     journaled = model in ("spar_hf", "spar_openai")
-    check_model_args(model, target, args, injected=LMMS_INJECTED if lmms_eval else None,
-                     extra=("journal",) if lmms_eval and journaled else ())
+    check_model_args(
+        model,
+        target,
+        args,
+        injected=LMMS_INJECTED if lmms_eval else None,
+        extra=("journal",) if lmms_eval and journaled else (),
+    )

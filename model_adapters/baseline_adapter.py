@@ -29,5 +29,13 @@ class BaselineAdapter:
             start = time.perf_counter()
             text = self._answers[request.question_id]
             key = request_key(self.identity, request)
-            on_response(Response(key, request.question_id, request.task, text, latency_s=time.perf_counter() - start,
-                                 finish_reason="stop"))  # a baseline's answer is whole: never cut by a limit
+            on_response(
+                Response(
+                    key,
+                    request.question_id,
+                    request.task,
+                    text,
+                    latency_s=time.perf_counter() - start,
+                    finish_reason="stop",
+                )
+            )  # a baseline's answer is whole: never cut by a limit

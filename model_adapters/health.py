@@ -85,7 +85,9 @@ class ServerHealth:
             return
         self._failures_in_a_row += 1
         if self.stopped is None and self._failures_in_a_row >= self.breaker_failures:
-            self.stopped = f"{self._failures_in_a_row} tries in a row failed with no answer in between; the last: {message}"
+            self.stopped = (
+                f"{self._failures_in_a_row} tries in a row failed with no answer in between; the last: {message}"
+            )
 
     def _take_out(self, server: int, why: str) -> None:
         if not self.alive[server]:
@@ -97,8 +99,10 @@ class ServerHealth:
                 why if len(self.urls) == 1 else f"every server was taken out of the rotation; the last: {why}"
             )
             return
-        self._warn(f"spar_openai: {self.urls[server]} taken out of the rotation: {why}; "
-                   f"its questions go to {len(left)} other server(s)")
+        self._warn(
+            f"spar_openai: {self.urls[server]} taken out of the rotation: {why}; "
+            f"its questions go to {len(left)} other server(s)"
+        )
 
     def check_stall(self, waiting: int) -> None:
         """Stop when `waiting` requests exist and no try has succeeded for `stall_timeout_s`."""

@@ -488,7 +488,7 @@ class HFAdapter:
         return responses
 
     def _finish_reason(self, row: list[int], text: str, completion_tokens: int, settings: GenerationSettings) -> str:
-        """"stop" when generation ended on an end-of-sequence token or a stop string, "length" when it used every
+        """ "stop" when generation ended on an end-of-sequence token or a stop string, "length" when it used every
         one of `max_new_tokens` without either (the answer may be cut)."""
         eos = self.model.generation_config.eos_token_id
         eos_ids = set(eos if isinstance(eos, list) else [eos]) - {None}

@@ -67,7 +67,9 @@ class _SparBaseline(lmms):
             columns = self.task_dict[task][split].select_columns(["id", "task", "question", "answer"])
             self._rows[(task, split)] = columns.to_dict()
         rows = self._rows[(task, split)]
-        return BaselineQuestion(rows["id"][doc_id], rows["task"][doc_id], rows["question"][doc_id], rows["answer"][doc_id])
+        return BaselineQuestion(
+            rows["id"][doc_id], rows["task"][doc_id], rows["question"][doc_id], rows["answer"][doc_id]
+        )
 
     def generate_until(self, requests: list[Instance]) -> list[str]:
         return self.baseline.answer([self._question(request) for request in requests])
@@ -120,8 +122,9 @@ class SparAdapterModel(lmms):
     def create_from_arg_string(cls, arg_string: str, additional_config: dict | None = None):
         return _checked_model(cls, cls.model_name, arg_string, additional_config)
 
-    def __init__(self, batch_size: int | str = 1, max_batch_size=None, device=None, journal: str | None = None,
-                 **model_args) -> None:
+    def __init__(
+        self, batch_size: int | str = 1, max_batch_size=None, device=None, journal: str | None = None, **model_args
+    ) -> None:
         super().__init__()
         import os
 
@@ -166,7 +169,9 @@ class SparAdapterModel(lmms):
             context, gen_kwargs, _, doc_id, task, split = request.args
             row = rows[(task, split, doc_id)]
             questions.append(Question(row["id"], row["task"], row["question"], row["answer"], row["images"]))
-            prepared.append(Request(row["id"], row["task"], context, row["images"], settings_from_gen_kwargs(gen_kwargs)))
+            prepared.append(
+                Request(row["id"], row["task"], context, row["images"], settings_from_gen_kwargs(gen_kwargs))
+            )
         if self._adapter is None:
             self._adapter = make_adapter(self.model_name, self.model_args, questions)
         keys = [request_key(self._adapter.identity, r) for r in prepared]

@@ -238,8 +238,11 @@ def _error_text(content: bytes, limit: int = 300) -> str:
         data = None
     if isinstance(data, dict):
         error = data.get("error")
-        for candidate in (error.get("message") if isinstance(error, dict) else error, data.get("message"),
-                          data.get("detail")):
+        for candidate in (
+            error.get("message") if isinstance(error, dict) else error,
+            data.get("message"),
+            data.get("detail"),
+        ):
             if isinstance(candidate, str) and candidate.strip():
                 text = candidate
                 break
@@ -579,8 +582,11 @@ class OpenAIServerAdapter:
 
     async def _generate(self, requests: list[Request], on_response: Callable[[Response], None]) -> None:
         health = ServerHealth(
-            [redact_text(url) for url in self.base_urls], breaker_failures=self.breaker_failures, dead_after=self.dead_after,
-            stall_timeout_s=self.stall_timeout_s, warn=self._warn,
+            [redact_text(url) for url in self.base_urls],
+            breaker_failures=self.breaker_failures,
+            dead_after=self.dead_after,
+            stall_timeout_s=self.stall_timeout_s,
+            warn=self._warn,
         )
         servers = _ServerPool(self._endpoints, health.alive)
         pending = iter(requests)  # shared by the workers: each takes the next request when it is free
@@ -620,6 +626,7 @@ class OpenAIServerAdapter:
         everything = asyncio.gather(*workers)
         guard = asyncio.ensure_future(watchdog())
         stopped = asyncio.ensure_future(stop.wait())
+
         async def cancel_workers() -> None:
             everything.cancel()  # cancels every worker; the gathering future's own error is then retrieved
             await asyncio.gather(everything, *workers, return_exceptions=True)
@@ -654,7 +661,11 @@ class OpenAIServerAdapter:
 
         def failed(error: str) -> Response:  # journaled: a URL's password or a key never goes in
             return Response(
-                key, request.question_id, request.task, None, error=redact_text(error),
+                key,
+                request.question_id,
+                request.task,
+                None,
+                error=redact_text(error),
                 latency_s=time.perf_counter() - start,
             )
 
@@ -684,7 +695,9 @@ class OpenAIServerAdapter:
                     failures.append(failure)
                     avoid = server
                     health.failure(
-                        server, message=redact_text(str(failure)), refused=getattr(failure, "refused", False),
+                        server,
+                        message=redact_text(str(failure)),
+                        refused=getattr(failure, "refused", False),
                         status=getattr(failure, "status", None),
                     )
                     if not failure.retryable:
@@ -720,7 +733,9 @@ class OpenAIServerAdapter:
         """One POST: (text, reasoning, usage, finish_reason), or a `RequestFailure` describing what went wrong. The
         whole try, body included, ends within `timeout_s`, and at most `max_response_bytes` of body are read."""
         try:
-            status, reason, headers, content = await asyncio.wait_for(self._post(client, endpoint, body), self.timeout_s)
+            status, reason, headers, content = await asyncio.wait_for(
+                self._post(client, endpoint, body), self.timeout_s
+            )
         except (asyncio.TimeoutError, httpx.TimeoutException):
             raise TimeoutFailure(f"no answer from {endpoint} within {self.timeout_s:g} s (timeout_s)") from None
         except httpx.ConnectError as exc:

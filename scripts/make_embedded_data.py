@@ -16,8 +16,9 @@ DATA = Path(__file__).resolve().parents[1] / "tasks" / "data"
 
 def main() -> int:
     with tempfile.TemporaryDirectory() as tmp:
-        generate_dataset(EMBEDDED["seed"], EMBEDDED["per_task"], Path(tmp), width=EMBEDDED["width"],
-                         height=EMBEDDED["height"])
+        generate_dataset(
+            EMBEDDED["seed"], EMBEDDED["per_task"], Path(tmp), width=EMBEDDED["width"], height=EMBEDDED["height"]
+        )
         DATA.mkdir(parents=True, exist_ok=True)
         for name in (PARQUET, PARQUET_3D):
             shutil.copyfile(Path(tmp) / name, DATA / name)

@@ -53,8 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         for path in make_entries(args.leaderboard / "entries", runs):
             print(f"wrote {path}")
     if not args.no_build:
-        result = build(args.leaderboard / "entries", args.leaderboard / "reported" / "paper_table4.csv",
-                       args.leaderboard)
+        result = build(
+            args.leaderboard / "entries", args.leaderboard / "reported" / "paper_table4.csv", args.leaderboard
+        )
         print(f"built {result.markdown}, {result.csv}, {result.html} and {len(result.plots)} plots")
     return 0
 

@@ -140,7 +140,9 @@ def render() -> str:
     for ex in RULE_EXAMPLES:
         s = strict.score(ex.task, ex.prediction, ex.answer, ex.question).score
         o = official.score(ex.task, ex.prediction, ex.answer, ex.question).score
-        rows.append(f"| {ex.rule} | {ex.why} | {ex.task} | {_cell(ex.prediction)} | {_cell(ex.answer)} | {s:.2f} | {o:.2f} |\n")
+        rows.append(
+            f"| {ex.rule} | {ex.why} | {ex.task} | {_cell(ex.prediction)} | {_cell(ex.answer)} | {s:.2f} | {o:.2f} |\n"
+        )
     questions = sorted({ex.question for ex in RULE_EXAMPLES if ex.question})
     footer = "\nThe multiple-choice examples use the question: " + "; ".join(f"`{q}`" for q in questions) + "\n"
     return INTRO + "".join(rows) + footer + OTHER_HARNESSES

@@ -23,16 +23,15 @@ DATASETS: dict[str, str] = {
     "spar_bench": "dataset_path: jasonzhango/SPAR-Bench\n",
     "spar_bench_tiny": "dataset_path: jasonzhango/SPAR-Bench-Tiny\n",
     "spar_bench_synth": (
-        "dataset_path: parquet\n"
-        "dataset_kwargs:\n"
-        "  data_files:\n"
-        "    test: data/spar_bench_synth.parquet\n"
+        "dataset_path: parquet\ndataset_kwargs:\n  data_files:\n    test: data/spar_bench_synth.parquet\n"
     ),
 }
 # Groups over view subsets exist for the hub sets; the embedded synthetic set has only its whole-benchmark group.
 VIEW_GROUP_PREFIXES = ("spar_bench", "spar_bench_tiny")
 
-TEMPLATE_TEXT = HEADER + """\
+TEMPLATE_TEXT = (
+    HEADER
+    + """\
 test_split: test
 output_type: generate_until
 doc_to_visual: !function utils.doc_to_visual
@@ -53,10 +52,13 @@ lmms_eval_specific_kwargs:
   default:
     prompt_variant: default
     pre_prompt: ""
-""" + "".join(f'  {name}:\n    prompt_variant: api\n    pre_prompt: ""\n' for name in sorted(API_MODEL_NAMES)) + """\
+"""
+    + "".join(f'  {name}:\n    prompt_variant: api\n    pre_prompt: ""\n' for name in sorted(API_MODEL_NAMES))
+    + """\
 metadata:
   version: 1
 """
+)
 
 
 def task_yaml(prefix: str, task_id: str) -> str:
@@ -78,9 +80,7 @@ def task_yaml(prefix: str, task_id: str) -> str:
 def group_yaml(group: str, prefix: str, task_ids: tuple[str, ...]) -> str:
     metrics = sorted({name for task_id in task_ids for name in metric_names(task_id)})
     # Unweighted means of the task means: the benchmark's macro averages (headline, levels, views).
-    aggregates = "".join(
-        f"  - metric: {name}\n    aggregation: mean\n    weight_by_size: false\n" for name in metrics
-    )
+    aggregates = "".join(f"  - metric: {name}\n    aggregation: mean\n    weight_by_size: false\n" for name in metrics)
     tasks = "".join(f"  - {prefix}_{task_id}\n" for task_id in task_ids)
     return HEADER + f"group: {group}\ntask:\n{tasks}aggregate_metric_list:\n{aggregates}metadata:\n  version: 1\n"
 

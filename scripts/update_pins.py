@@ -95,8 +95,10 @@ def build_sets() -> dict[str, list[dict]]:
         "messy": [messy_response(q.task, q.answer, q.id) for q in questions],
     }
     return {
-        name: [{"id": q.id, "task": q.task, "answer": q.answer, "prediction": p, "question": q.question}
-               for q, p in zip(questions, predictions)]
+        name: [
+            {"id": q.id, "task": q.task, "answer": q.answer, "prediction": p, "question": q.question}
+            for q, p in zip(questions, predictions)
+        ]
         for name, predictions in responses.items()
     }
 

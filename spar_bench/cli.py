@@ -73,22 +73,36 @@ def _score(args: argparse.Namespace) -> int:
         with open(args.json, "w", encoding="utf-8") as handle:
             document = summary_json(summaries, predictions, diagnostics=True)
             if checked is not None:
-                document = {**document, "dataset": {"source": checked.source, "fingerprint": checked.fingerprint,
-                                                    "answered_fingerprint": checked.answered_fingerprint,
-                                                    "n_dataset": checked.n_dataset, "complete": checked.complete}}
+                document = {
+                    **document,
+                    "dataset": {
+                        "source": checked.source,
+                        "fingerprint": checked.fingerprint,
+                        "answered_fingerprint": checked.answered_fingerprint,
+                        "n_dataset": checked.n_dataset,
+                        "complete": checked.complete,
+                    },
+                }
             json.dump(document, handle, indent=2)
     if checked is not None:
         state = "every question answered" if checked.complete else "not every question answered"
-        print(f"dataset {checked.source}: {checked.n} of {checked.n_dataset} questions matched"
-              + (f" ({checked.by_text} by task, question and answer)" if checked.by_text else "")
-              + f"; {state}; fingerprint {checked.fingerprint}")
-    print_summary(summaries, title=f"SPAR-Bench: {len(predictions)} predictions (0-100, 95% intervals)",
-                  truncation=truncation_counts(predictions))
+        print(
+            f"dataset {checked.source}: {checked.n} of {checked.n_dataset} questions matched"
+            + (f" ({checked.by_text} by task, question and answer)" if checked.by_text else "")
+            + f"; {state}; fingerprint {checked.fingerprint}"
+        )
+    print_summary(
+        summaries,
+        title=f"SPAR-Bench: {len(predictions)} predictions (0-100, 95% intervals)",
+        truncation=truncation_counts(predictions),
+    )
     if predictions.skipped:
         print(f"{len(predictions.skipped)} invalid line(s) skipped", file=sys.stderr)
     if predictions.failed:
         ids = ", ".join(str(f["id"]) for f in predictions.failed[:20])
-        print(f"spar-bench score: {len(predictions.failed)} request(s) failed and were not scored: {ids}", file=sys.stderr)
+        print(
+            f"spar-bench score: {len(predictions.failed)} request(s) failed and were not scored: {ids}", file=sys.stderr
+        )
         return 1
     return 0
 
@@ -134,32 +148,50 @@ def _run(args: argparse.Namespace) -> int:
     try:
         model_args = parse_model_args(args.model_args)
         check_model_args_of(args.model, model_args)  # before any data or weights are loaded
-        outcome = run(model=args.model, model_args=model_args, tasks=args.tasks.split(","),
-                      output=output, data=args.data, limit=args.limit, show_progress=not args.no_progress)
+        outcome = run(
+            model=args.model,
+            model_args=model_args,
+            tasks=args.tasks.split(","),
+            output=output,
+            data=args.data,
+            limit=args.limit,
+            show_progress=not args.no_progress,
+        )
     except (DatasetError, UnknownTaskSetError, OutputLockedError, ValueError) as error:
         print(f"spar-bench run: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt as interrupt:
         kept = count_answered(output / "journal.jsonl")
         name, code = ("SIGTERM", EXIT_SIGTERM) if isinstance(interrupt, Terminated) else ("Ctrl-C", EXIT_SIGINT)
-        print(f"\nspar-bench run: interrupted ({name}); {kept} answer(s) are kept in {output / 'journal.jsonl'}; "
-              f"resume with: {resume}", file=sys.stderr)
+        print(
+            f"\nspar-bench run: interrupted ({name}); {kept} answer(s) are kept in {output / 'journal.jsonl'}; "
+            f"resume with: {resume}",
+            file=sys.stderr,
+        )
         return code
     finally:
         signal.signal(signal.SIGTERM, previous)
     if outcome.stopped:
         kept = outcome.answered
         print(f"spar-bench run: stopped sending requests: {outcome.stopped}", file=sys.stderr)
-        print(f"spar-bench run: {kept} of {outcome.results['metadata']['n_questions']} question(s) are answered and "
-              f"journaled in {output / 'journal.jsonl'}; nothing failed was scored; fix the server, then resume "
-              f"with: {resume}", file=sys.stderr)
+        print(
+            f"spar-bench run: {kept} of {outcome.results['metadata']['n_questions']} question(s) are answered and "
+            f"journaled in {output / 'journal.jsonl'}; nothing failed was scored; fix the server, then resume "
+            f"with: {resume}",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
-    print(f"{outcome.answered_now} answered now, {outcome.answered_before} from the journal; "
-          f"results in {args.output}/results.json")
+    print(
+        f"{outcome.answered_now} answered now, {outcome.answered_before} from the journal; "
+        f"results in {args.output}/results.json"
+    )
     if outcome.failed_ids:
         shown = ", ".join(str(i) for i in outcome.failed_ids[:50])
-        print(f"spar-bench run: {len(outcome.failed_ids)} request(s) failed and were not scored: {shown}; "
-              "run the same command again to retry them", file=sys.stderr)
+        print(
+            f"spar-bench run: {len(outcome.failed_ids)} request(s) failed and were not scored: {shown}; "
+            "run the same command again to retry them",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -175,44 +207,63 @@ def _positive_int(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="spar-bench", description="SPAR-Bench evaluation for vision-language models.",
-                                     epilog=EXIT_CODES_HELP)
+    parser = argparse.ArgumentParser(
+        prog="spar-bench", description="SPAR-Bench evaluation for vision-language models.", epilog=EXIT_CODES_HELP
+    )
     parser.add_argument("--version", action="version", version=f"spar-bench {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     validate = commands.add_parser(
-        "validate", help="load a dataset, check every row and print its fingerprint",
+        "validate",
+        help="load a dataset, check every row and print its fingerprint",
         description="Load a SPAR-Bench dataset, validate every row (decoding every image in full: a truncated or "
         "oversized image is named by row and field), print per-task counts and the fingerprint.",
     )
-    validate.add_argument("source", nargs="?", default="synth",
-                          help="hub id, local parquet file or folder, or one of: synth, full, tiny, full-rgbd, tiny-rgbd")
+    validate.add_argument(
+        "source",
+        nargs="?",
+        default="synth",
+        help="hub id, local parquet file or folder, or one of: synth, full, tiny, full-rgbd, tiny-rgbd",
+    )
     validate.add_argument("--split", default="test", help="dataset split to load")
-    validate.add_argument("--max-image-pixels", type=_positive_int, metavar="N",
-                          help="largest image (width*height) accepted (default 40000000, or "
-                          "$SPAR_BENCH_MAX_IMAGE_PIXELS); every image is decoded in full")
+    validate.add_argument(
+        "--max-image-pixels",
+        type=_positive_int,
+        metavar="N",
+        help="largest image (width*height) accepted (default 40000000, or "
+        "$SPAR_BENCH_MAX_IMAGE_PIXELS); every image is decoded in full",
+    )
     validate.set_defaults(run=_validate)
 
     score = commands.add_parser(
-        "score", help="rescore prediction files offline (no model, no lmms-eval)",
+        "score",
+        help="rescore prediction files offline (no model, no lmms-eval)",
         description="Score JSONL predictions (id, task, answer, prediction[, question]) or samples logs of our "
         "lmms-eval tasks under one or both protocols. Exits 1 if some requests had failed (they are not scored).",
     )
-    score.add_argument("predictions", nargs="+",
-                       help="JSONL file(s), lmms-eval samples logs, or VLMEvalKit SparBench prediction files (.xlsx, .tsv)")
-    score.add_argument("--data", metavar="SOURCE",
-                       help="match the predictions to this dataset's ids (by id, else by task, question and answer) "
-                       "and check them against it; hub id, parquet file or folder, or synth/tiny/full")
+    score.add_argument(
+        "predictions",
+        nargs="+",
+        help="JSONL file(s), lmms-eval samples logs, or VLMEvalKit SparBench prediction files (.xlsx, .tsv)",
+    )
+    score.add_argument(
+        "--data",
+        metavar="SOURCE",
+        help="match the predictions to this dataset's ids (by id, else by task, question and answer) "
+        "and check them against it; hub id, parquet file or folder, or synth/tiny/full",
+    )
     score.add_argument("--protocol", choices=["strict", "official", "both"], default="both")
     score.add_argument("--out", help="write per-sample scores (JSONL) here")
     score.add_argument("--json", help="write the summary (JSON) here")
     score.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
-    score.add_argument("--skip-invalid", action="store_true",
-                       help="skip and count malformed lines instead of stopping at the first")
+    score.add_argument(
+        "--skip-invalid", action="store_true", help="skip and count malformed lines instead of stopping at the first"
+    )
     score.set_defaults(run=_score)
 
     runner = commands.add_parser(
-        "run", help="evaluate a model without lmms-eval (resumable)",
+        "run",
+        help="evaluate a model without lmms-eval (resumable)",
         description="Ask a model every question of the task sets, journaling each answer as it arrives; run the "
         "same command again to resume. Writes OUTPUT/predictions.jsonl and OUTPUT/results.json. One run at a "
         "time per OUTPUT (a second is refused).",
@@ -224,8 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     runner.add_argument("--model", required=True, help="spar_frequency, spar_random, spar_oracle, spar_hf, spar_openai")
     runner.add_argument("--model-args", default="", help="k=v,k2=v2 passed to the adapter")
-    runner.add_argument("--tasks", required=True,
-                        help="comma-separated task sets, e.g. spar_bench_synth or spar_bench_tiny_multi_view")
+    runner.add_argument(
+        "--tasks", required=True, help="comma-separated task sets, e.g. spar_bench_synth or spar_bench_tiny_multi_view"
+    )
     runner.add_argument("--output", required=True, help="output folder (holds the journal)")
     runner.add_argument("--data", help="read the questions from this hub id, parquet file or folder instead")
     runner.add_argument("--limit", type=_positive_int, help="only the first N questions of each task (smoke tests)")
@@ -237,39 +289,57 @@ def build_parser() -> argparse.ArgumentParser:
 
     submission = commands.add_parser("submit", help="pack a run into a bundle, or verify a bundle")
     submission_commands = submission.add_subparsers(dest="submit_command", required=True)
-    submit.add_prepare_arguments(submission_commands.add_parser(
-        "prepare", help="pack a spar-bench run or an lmms-eval output folder into one bundle"))
-    submit.add_verify_arguments(submission_commands.add_parser(
-        "verify", help="check and re-score a bundle against the reference answers"))
+    submit.add_prepare_arguments(
+        submission_commands.add_parser(
+            "prepare", help="pack a spar-bench run or an lmms-eval output folder into one bundle"
+        )
+    )
+    submit.add_verify_arguments(
+        submission_commands.add_parser("verify", help="check and re-score a bundle against the reference answers")
+    )
 
     board = commands.add_parser("leaderboard", help="build the leaderboard or add a verified bundle to it")
     board_commands = board.add_subparsers(dest="leaderboard_command", required=True)
-    leaderboard.add_build_arguments(board_commands.add_parser(
-        "build", help="write LEADERBOARD.md, leaderboard.csv, site/index.html and plots/"))
+    leaderboard.add_build_arguments(
+        board_commands.add_parser("build", help="write LEADERBOARD.md, leaderboard.csv, site/index.html and plots/")
+    )
     submit.add_add_arguments(board_commands.add_parser("add", help="verify a bundle, then write its entry"))
 
-    compare.add_arguments(commands.add_parser(
-        "compare", help="paired comparison of two runs with bootstrap intervals (for CI regression checks)"))
+    compare.add_arguments(
+        commands.add_parser(
+            "compare", help="paired comparison of two runs with bootstrap intervals (for CI regression checks)"
+        )
+    )
 
     from spar_bench import explore
 
-    explore.add_arguments(commands.add_parser(
-        "explore", help="write a static page with every question and each run's answers (opens from disk)"))
+    explore.add_arguments(
+        commands.add_parser(
+            "explore", help="write a static page with every question and each run's answers (opens from disk)"
+        )
+    )
 
     commands.add_parser(
-        "synth", help="generate a fresh synthetic SPAR-style test set, or --audit it blind (spar-bench synth --help)",
+        "synth",
+        help="generate a fresh synthetic SPAR-style test set, or --audit it blind (spar-bench synth --help)",
         add_help=False,
     )
 
     lmms = commands.add_parser(
-        "lmms-eval", help="run lmms-eval (same arguments) and exit non-zero if an evaluation failed",
+        "lmms-eval",
+        help="run lmms-eval (same arguments) and exit non-zero if an evaluation failed",
         description="Run lmms-eval's CLI with the given arguments, print the SPAR-Bench summary, and exit 1 if "
         "an evaluation failed (lmms-eval itself exits 0).",
     )
-    lmms.add_argument("lmms_eval_args", nargs=argparse.REMAINDER, help="arguments for lmms-eval, e.g. --model ... --tasks ...")
-    lmms.add_argument("--verbose", action="store_true",
-                      help="show lmms-eval's logs, tables and progress bars (by default they go to "
-                      "OUTPUT/lmms-eval.log and only the SPAR-Bench table is shown)")
+    lmms.add_argument(
+        "lmms_eval_args", nargs=argparse.REMAINDER, help="arguments for lmms-eval, e.g. --model ... --tasks ..."
+    )
+    lmms.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show lmms-eval's logs, tables and progress bars (by default they go to "
+        "OUTPUT/lmms-eval.log and only the SPAR-Bench table is shown)",
+    )
     lmms.add_argument("--output_path", default="results", help="where lmms-eval saves the results (lmms-eval's flag)")
     _add_help_texts(parser)
     return parser
@@ -277,30 +347,52 @@ def build_parser() -> argparse.ArgumentParser:
 
 # Two examples per command, shown at the end of its --help (the keys are the command words after spar-bench).
 EXAMPLES: dict[str, tuple[str, ...]] = {
-    "": ("spar-bench lmms-eval --model spar_frequency --tasks spar_bench_synth",
-         "spar-bench run --model spar_oracle --tasks spar_bench_synth --output runs/oracle"),
+    "": (
+        "spar-bench lmms-eval --model spar_frequency --tasks spar_bench_synth",
+        "spar-bench run --model spar_oracle --tasks spar_bench_synth --output runs/oracle",
+    ),
     "validate": ("spar-bench validate synth", "spar-bench validate synth7/   # a folder `spar-bench synth` wrote"),
-    "score": ("spar-bench score runs/oracle/predictions.jsonl",
-              "spar-bench score predictions.jsonl --protocol strict --json summary.json"),
-    "run": ("spar-bench run --model spar_frequency --tasks spar_bench_synth --output runs/frequency",
-            ("spar-bench run --model spar_hf --model-args pretrained=Qwen/Qwen2.5-VL-3B-Instruct,batch_size=4 "
-            "--tasks spar_bench_tiny --output runs/qwen3b")),
-    "submit": ("spar-bench submit prepare runs/oracle --model-name Oracle --org Me --out oracle.tar.gz",
-               "spar-bench submit verify oracle.tar.gz --data synth"),
-    "submit prepare": ("spar-bench submit prepare runs/oracle --model-name Oracle --org Me --out oracle.tar.gz",
-                       "spar-bench submit prepare results/ --model-name 'My Model' --org 'My Lab' --out mine.tar.gz"),
+    "score": (
+        "spar-bench score runs/oracle/predictions.jsonl",
+        "spar-bench score predictions.jsonl --protocol strict --json summary.json",
+    ),
+    "run": (
+        "spar-bench run --model spar_frequency --tasks spar_bench_synth --output runs/frequency",
+        (
+            "spar-bench run --model spar_hf --model-args pretrained=Qwen/Qwen2.5-VL-3B-Instruct,batch_size=4 "
+            "--tasks spar_bench_tiny --output runs/qwen3b"
+        ),
+    ),
+    "submit": (
+        "spar-bench submit prepare runs/oracle --model-name Oracle --org Me --out oracle.tar.gz",
+        "spar-bench submit verify oracle.tar.gz --data synth",
+    ),
+    "submit prepare": (
+        "spar-bench submit prepare runs/oracle --model-name Oracle --org Me --out oracle.tar.gz",
+        "spar-bench submit prepare results/ --model-name 'My Model' --org 'My Lab' --out mine.tar.gz",
+    ),
     "submit verify": ("spar-bench submit verify oracle.tar.gz", "spar-bench submit verify mine.tar.gz --data tiny"),
     "leaderboard": ("spar-bench leaderboard build --no-plots", "spar-bench leaderboard add oracle.tar.gz --data synth"),
     "leaderboard build": ("spar-bench leaderboard build", "spar-bench leaderboard build --out /tmp/board --no-plots"),
-    "leaderboard add": ("spar-bench leaderboard add oracle.tar.gz --data synth",
-                        "spar-bench leaderboard add mine.tar.gz --data my_copy/ --split my-copy --overwrite"),
-    "compare": ("spar-bench compare runs/ckpt-6 runs/ckpt-7 --fail-on-regression 1.0",
-                "spar-bench compare runs/synth0 runs/synth7 --shared-questions --markdown comment.md"),
-    "explore": ("spar-bench explore runs/oracle --out explorer/",
-                "spar-bench explore runs/oracle runs/frequency --out explorer/ --data synth"),
-    "lmms-eval": ("spar-bench lmms-eval --model spar_frequency --tasks spar_bench_synth",
-                  ("spar-bench lmms-eval --model spar_hf --model_args pretrained=Qwen/Qwen2.5-VL-3B-Instruct "
-                  "--batch_size 4 --tasks spar_bench_tiny --log_samples --verbose")),
+    "leaderboard add": (
+        "spar-bench leaderboard add oracle.tar.gz --data synth",
+        "spar-bench leaderboard add mine.tar.gz --data my_copy/ --split my-copy --overwrite",
+    ),
+    "compare": (
+        "spar-bench compare runs/ckpt-6 runs/ckpt-7 --fail-on-regression 1.0",
+        "spar-bench compare runs/synth0 runs/synth7 --shared-questions --markdown comment.md",
+    ),
+    "explore": (
+        "spar-bench explore runs/oracle --out explorer/",
+        "spar-bench explore runs/oracle runs/frequency --out explorer/ --data synth",
+    ),
+    "lmms-eval": (
+        "spar-bench lmms-eval --model spar_frequency --tasks spar_bench_synth",
+        (
+            "spar-bench lmms-eval --model spar_hf --model_args pretrained=Qwen/Qwen2.5-VL-3B-Instruct "
+            "--batch_size 4 --tasks spar_bench_tiny --log_samples --verbose"
+        ),
+    ),
 }
 
 
@@ -310,8 +402,12 @@ class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
     def _get_help_string(self, action: argparse.Action) -> str:
         text = action.help or ""
         default = action.default
-        if (default not in (None, False, "", argparse.SUPPRESS) and "default" not in text and text
-                and (action.option_strings or action.nargs == "?")):
+        if (
+            default not in (None, False, "", argparse.SUPPRESS)
+            and "default" not in text
+            and text
+            and (action.option_strings or action.nargs == "?")
+        ):
             text += " (default: %(default)s)"
         return text
 
@@ -366,8 +462,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         import traceback
 
         traceback.print_exc()
-        print(f"spar-bench {__version__}: this is a bug (exit {EXIT_BUG}); please report it with the traceback above",
-              file=sys.stderr)
+        print(
+            f"spar-bench {__version__}: this is a bug (exit {EXIT_BUG}); please report it with the traceback above",
+            file=sys.stderr,
+        )
         return EXIT_BUG
 
 

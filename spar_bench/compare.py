@@ -91,7 +91,9 @@ def load_side(path: str | Path, data_source: str | None = None) -> Side:
         if (path / "predictions.jsonl").is_file():
             fingerprint = None
             if (path / "results.json").is_file():
-                fingerprint = json.loads((path / "results.json").read_text()).get("metadata", {}).get("dataset_fingerprint")
+                fingerprint = (
+                    json.loads((path / "results.json").read_text()).get("metadata", {}).get("dataset_fingerprint")
+                )
             return _from_predictions(str(path), [path / "predictions.jsonl"], fingerprint)
         if samples := sorted(path.rglob("*_samples_*.jsonl")):
             return _from_predictions(str(path), samples, None)
@@ -126,9 +128,14 @@ def _from_predictions(label: str, paths: Sequence[Path], fingerprint: str | None
     if not len(predictions):
         raise CompareError(f"{label}: no scored prediction")
     scored = score_predictions(predictions, ["strict", "official"])
-    return Side(label, tuple(predictions.ids), tuple(predictions.tasks),
-                {name: batch.scores for name, batch in scored.items()}, fingerprint=fingerprint,
-                questions=tuple(predictions.questions))
+    return Side(
+        label,
+        tuple(predictions.ids),
+        tuple(predictions.tasks),
+        {name: batch.scores for name, batch in scored.items()},
+        fingerprint=fingerprint,
+        questions=tuple(predictions.questions),
+    )
 
 
 def _from_scored(path: Path) -> Side:
@@ -157,9 +164,13 @@ def _from_bundle(path: Path, data_source: str | None) -> Side:
         reasons = "; ".join(str(r) for r in checked.verdict.reasons[:5])
         raise CompareError(f"{path}: the bundle is rejected ({reasons})")
     predictions = checked.predictions
-    return Side(str(path), tuple(predictions.ids), tuple(predictions.tasks),
-                {name: batch.scores for name, batch in checked.scored.items()},
-                fingerprint=checked.verdict.entry["dataset"]["fingerprint"])
+    return Side(
+        str(path),
+        tuple(predictions.ids),
+        tuple(predictions.tasks),
+        {name: batch.scores for name, batch in checked.scored.items()},
+        fingerprint=checked.verdict.entry["dataset"]["fingerprint"],
+    )
 
 
 def _from_entry(path: Path) -> Side:
@@ -177,8 +188,9 @@ def _from_entry(path: Path) -> Side:
 # ---------------------------------------------------------------- paired bootstrap
 
 
-def paired_bootstrap(tasks: Sequence[str], base: np.ndarray, new: np.ndarray, *, draws: int = BOOTSTRAP_DRAWS,
-                     seed: int = 0) -> dict[str, np.ndarray]:
+def paired_bootstrap(
+    tasks: Sequence[str], base: np.ndarray, new: np.ndarray, *, draws: int = BOOTSTRAP_DRAWS, seed: int = 0
+) -> dict[str, np.ndarray]:
     """{task: float64 array (draws,)} of mean(new - base) x 100 over resamples of that task's samples.
 
     `base` and `new` are per-sample scores (0-1) of the same questions, index by index. Each draw resamples
@@ -213,10 +225,16 @@ def _fingerprints_differ(base: Side, new: Side) -> bool:
 def _pairs_by_question_text(base: Side, new: Side) -> list[tuple[int, int]]:
     """(base position, new position) of the questions whose task and text are the same on both sides; a text
     asked twice on one side is left out (it cannot be paired unambiguously)."""
-    if len(base.questions) != len(base.ids) or len(new.questions) != len(new.ids) \
-            or not all(base.questions) or not all(new.questions):
-        raise CompareError(f"--shared-questions needs the question text of every prediction; {base.label} or "
-                           f"{new.label} does not record it (a `spar-bench run` folder or samples logs do)")
+    if (
+        len(base.questions) != len(base.ids)
+        or len(new.questions) != len(new.ids)
+        or not all(base.questions)
+        or not all(new.questions)
+    ):
+        raise CompareError(
+            f"--shared-questions needs the question text of every prediction; {base.label} or "
+            f"{new.label} does not record it (a `spar-bench run` folder or samples logs do)"
+        )
 
     def index(side: Side) -> dict[tuple[str, str], int]:
         keys = list(zip(side.tasks, side.questions))
@@ -229,8 +247,9 @@ def _pairs_by_question_text(base: Side, new: Side) -> list[tuple[int, int]]:
     return [(k, new_index[key]) for key, k in index(base).items() if key in new_index]
 
 
-def compare_paired(base: Side, new: Side, protocol: str, *, draws: int = BOOTSTRAP_DRAWS, seed: int = 0,
-                   shared_questions: bool = False) -> Comparison:
+def compare_paired(
+    base: Side, new: Side, protocol: str, *, draws: int = BOOTSTRAP_DRAWS, seed: int = 0, shared_questions: bool = False
+) -> Comparison:
     """Rows for the headline, each level and each task present, over the question ids both sides scored.
 
     Runs whose dataset fingerprints differ are refused (their ids name different questions), unless
@@ -256,8 +275,10 @@ def compare_paired(base: Side, new: Side, protocol: str, *, draws: int = BOOTSTR
     tasks = [base.tasks[k] for k in b_pos]
     mismatched = [base.ids[k] for k, m in shared if base.tasks[k] != new.tasks[m]]
     if mismatched:
-        raise CompareError(f"question id(s) {mismatched[:10]} belong to different tasks in BASE and NEW; "
-                           "are they runs of the same dataset?")
+        raise CompareError(
+            f"question id(s) {mismatched[:10]} belong to different tasks in BASE and NEW; "
+            "are they runs of the same dataset?"
+        )
     b_scores, n_scores = base.scores[protocol][b_pos], new.scores[protocol][n_pos]
     deltas = paired_bootstrap(tasks, b_scores, n_scores, draws=draws, seed=seed)
     tasks_array = np.asarray(tasks)
@@ -272,14 +293,28 @@ def compare_paired(base: Side, new: Side, protocol: str, *, draws: int = BOOTSTR
         return Row(name, kind, b, n, n - b, (low, high), _verdict(low, high), sum(counts[t] for t in members))
 
     rows = [group_row("Avg", "headline", list(deltas))]
-    rows += [group_row(level.value.capitalize(), "level", ts) for level in LEVELS
-             if (ts := [t for t in tasks_in(level) if t in deltas])]
+    rows += [
+        group_row(level.value.capitalize(), "level", ts)
+        for level in LEVELS
+        if (ts := [t for t in tasks_in(level) if t in deltas])
+    ]
     rows += [group_row(t, "task", [t]) for t in deltas]
     notes = []
     if shared_questions:
         notes.append("paired by question text (--shared-questions): only questions asked in both runs are compared")
-    return Comparison(protocol, True, tuple(rows), len(shared), len(base.ids) - len(shared),
-                      len(new.ids) - len(shared), base.label, new.label, draws, seed, tuple(notes))
+    return Comparison(
+        protocol,
+        True,
+        tuple(rows),
+        len(shared),
+        len(base.ids) - len(shared),
+        len(new.ids) - len(shared),
+        base.label,
+        new.label,
+        draws,
+        seed,
+        tuple(notes),
+    )
 
 
 def _summary_of(side: Side, protocol: str, seed: int, draws: int) -> dict:
@@ -292,7 +327,9 @@ def _summary_of(side: Side, protocol: str, seed: int, draws: int) -> dict:
     return summarize(side.tasks, side.scores[protocol], bootstrap=draws, seed=seed).as_dict()
 
 
-def compare_unpaired(base: Side, new: Side, protocol: str, *, draws: int = BOOTSTRAP_DRAWS, seed: int = 0) -> Comparison:
+def compare_unpaired(
+    base: Side, new: Side, protocol: str, *, draws: int = BOOTSTRAP_DRAWS, seed: int = 0
+) -> Comparison:
     """Rows from each side's own point estimates and 95% intervals (an entry has no per-sample scores).
 
     The interval of a difference is delta +- sqrt(h_base^2 + h_new^2), h being each interval's half-width:
@@ -314,19 +351,38 @@ def compare_unpaired(base: Side, new: Side, protocol: str, *, draws: int = BOOTS
     for level in LEVELS:
         key = level.value
         if key in b.get("levels", {}) and key in n.get("levels", {}):
-            rows.append(row(key.capitalize(), "level", b["levels"][key], n["levels"][key],
-                            b.get("levels_ci95", {}).get(key), n.get("levels_ci95", {}).get(key)))
+            rows.append(
+                row(
+                    key.capitalize(),
+                    "level",
+                    b["levels"][key],
+                    n["levels"][key],
+                    b.get("levels_ci95", {}).get(key),
+                    n.get("levels_ci95", {}).get(key),
+                )
+            )
     for task in TASK_IDS:
         if task in b.get("tasks", {}) and task in n.get("tasks", {}):
             bt, nt = b["tasks"][task], n["tasks"][task]
             rows.append(row(task, "task", bt["score"], nt["score"], bt.get("ci95"), nt.get("ci95"), nt.get("n")))
-    notes = [("unpaired: an entry holds no per-sample scores, so intervals combine each side's own 95% interval "
-              "(wider than a paired comparison)")]
+    notes = [
+        (
+            "unpaired: an entry holds no per-sample scores, so intervals combine each side's own 95% interval "
+            "(wider than a paired comparison)"
+        )
+    ]
     return Comparison(protocol, False, tuple(rows), 0, 0, 0, base.label, new.label, draws, seed, tuple(notes))
 
 
-def compare(base: Side, new: Side, protocol: str = "strict", *, draws: int = BOOTSTRAP_DRAWS, seed: int = 0,
-            shared_questions: bool = False) -> Comparison:
+def compare(
+    base: Side,
+    new: Side,
+    protocol: str = "strict",
+    *,
+    draws: int = BOOTSTRAP_DRAWS,
+    seed: int = 0,
+    shared_questions: bool = False,
+) -> Comparison:
     """Paired when both sides have per-sample scores, else unpaired (see `compare_unpaired`)."""
     if protocol not in ("strict", "official"):
         raise CompareError(f"unknown protocol {protocol!r}; choose strict or official")
@@ -340,8 +396,9 @@ def compare(base: Side, new: Side, protocol: str = "strict", *, draws: int = BOO
 
 def _cell(text: str) -> str:
     """Markdown table cell text: pipes, angle brackets, ampersands and newlines cannot break the table."""
-    return (str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-            .replace("\n", " "))
+    return (
+        str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|").replace("\n", " ")
+    )
 
 
 _MARK = {BETTER: "🟢 better", WORSE: "🔴 worse", NOISE: "⚪ within noise"}
@@ -356,8 +413,10 @@ def to_markdown(result: Comparison, fail_on_regression: float | None = None) -> 
         f"- new: `{_cell(result.new_label)}`",
     ]
     if result.paired:
-        lines.append(f"- {result.n_shared} shared questions compared; ignored: {result.n_base_only} only in base, "
-                     f"{result.n_new_only} only in new")
+        lines.append(
+            f"- {result.n_shared} shared questions compared; ignored: {result.n_base_only} only in base, "
+            f"{result.n_new_only} only in new"
+        )
         lines.append(f"- paired bootstrap 95% intervals, {result.draws} draws, seed {result.seed}")
     lines += [f"- {_cell(note)}" for note in result.notes]
     if fail_on_regression is not None:
@@ -367,19 +426,26 @@ def to_markdown(result: Comparison, fail_on_regression: float | None = None) -> 
     lines += ["", "| | Base | New | Δ | 95% CI of Δ | Verdict |", "|---|---:|---:|---:|---|---|"]
     for r in result.rows:
         name = f"**{r.name}**" if r.kind != "task" else f"`{r.name}`"
-        lines.append(f"| {name} | {r.base:.2f} | {r.new:.2f} | {r.delta:+.2f} | [{r.ci95[0]:+.2f}, {r.ci95[1]:+.2f}] "
-                     f"| {_MARK[r.verdict]} |")
+        lines.append(
+            f"| {name} | {r.base:.2f} | {r.new:.2f} | {r.delta:+.2f} | [{r.ci95[0]:+.2f}, {r.ci95[1]:+.2f}] "
+            f"| {_MARK[r.verdict]} |"
+        )
     return "\n".join(lines) + "\n"
 
 
 def to_text(result: Comparison) -> str:
-    header = (f"{result.protocol} protocol, "
-              + (f"paired over {result.n_shared} shared ids ({result.n_base_only} only in base, "
-                 f"{result.n_new_only} only in new: ignored)" if result.paired else "unpaired"))
+    header = f"{result.protocol} protocol, " + (
+        f"paired over {result.n_shared} shared ids ({result.n_base_only} only in base, "
+        f"{result.n_new_only} only in new: ignored)"
+        if result.paired
+        else "unpaired"
+    )
     lines = [header, *result.notes, f"{'':32} {'base':>7} {'new':>7} {'delta':>7}  {'95% CI':>17}  verdict"]
     for r in result.rows:
-        lines.append(f"{r.name:32} {r.base:7.2f} {r.new:7.2f} {r.delta:+7.2f}  [{r.ci95[0]:+6.2f}, {r.ci95[1]:+6.2f}]  "
-                     f"{r.verdict}")
+        lines.append(
+            f"{r.name:32} {r.base:7.2f} {r.new:7.2f} {r.delta:+7.2f}  [{r.ci95[0]:+6.2f}, {r.ci95[1]:+6.2f}]  "
+            f"{r.verdict}"
+        )
     return "\n".join(lines)
 
 
@@ -390,8 +456,9 @@ def compare_command(args) -> int:
 
     try:
         base, new = load_side(args.base, args.data), load_side(args.new, args.data)
-        result = compare(base, new, args.protocol, draws=args.bootstrap, seed=args.seed,
-                         shared_questions=args.shared_questions)
+        result = compare(
+            base, new, args.protocol, draws=args.bootstrap, seed=args.seed, shared_questions=args.shared_questions
+        )
     except (CompareError, SubmissionError, DatasetError, OSError) as error:
         print(f"spar-bench compare: {error}", file=sys.stderr)
         return 2
@@ -400,8 +467,11 @@ def compare_command(args) -> int:
         Path(args.markdown).write_text(to_markdown(result, args.fail_on_regression), encoding="utf-8")
     if args.fail_on_regression is not None and (failing := result.regressions(args.fail_on_regression)):
         for r in failing:
-            print(f"spar-bench compare: regression in {r.name}: {r.delta:+.2f} points, 95% CI "
-                  f"[{r.ci95[0]:+.2f}, {r.ci95[1]:+.2f}]", file=sys.stderr)
+            print(
+                f"spar-bench compare: regression in {r.name}: {r.delta:+.2f} points, 95% CI "
+                f"[{r.ci95[0]:+.2f}, {r.ci95[1]:+.2f}]",
+                file=sys.stderr,
+            )
         return 1
     return 0
 
@@ -412,12 +482,19 @@ def add_arguments(parser) -> None:
     parser.add_argument("new", help="the same kinds as BASE")
     parser.add_argument("--protocol", choices=["strict", "official"], default="strict")
     parser.add_argument("--markdown", metavar="OUT.md", help="write a markdown table (pull-request comment) here")
-    parser.add_argument("--fail-on-regression", type=float, metavar="POINTS",
-                        help="exit 1 when the headline or a task drops by more than POINTS, outside the noise")
+    parser.add_argument(
+        "--fail-on-regression",
+        type=float,
+        metavar="POINTS",
+        help="exit 1 when the headline or a task drops by more than POINTS, outside the noise",
+    )
     parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
     parser.add_argument("--bootstrap", type=int, default=BOOTSTRAP_DRAWS, help="bootstrap draws (default 1000)")
     parser.add_argument("--data", help="reference data for bundles (hub id, parquet, synth, tiny, full)")
-    parser.add_argument("--shared-questions", action="store_true",
-                        help="runs on different datasets: pair questions by task and text, not by id, and compare "
-                        "only those asked in both (without it, different fingerprints are refused)")
+    parser.add_argument(
+        "--shared-questions",
+        action="store_true",
+        help="runs on different datasets: pair questions by task and text, not by id, and compare "
+        "only those asked in both (without it, different fingerprints are refused)",
+    )
     parser.set_defaults(run=compare_command)

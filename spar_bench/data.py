@@ -72,9 +72,7 @@ class DatasetRowError(DatasetError):
         total = len(self.problems) if total is None else total
         shown = "\n".join(f"  {p}" for p in self.problems)
         more = f"\n  ... and {total - len(self.problems)} more" if total > len(self.problems) else ""
-        super().__init__(
-            f"{source}: {total} invalid row(s); fix or drop them and load again:\n{shown}{more}"
-        )
+        super().__init__(f"{source}: {total} invalid row(s); fix or drop them and load again:\n{shown}{more}")
 
 
 @dataclass(frozen=True)
@@ -198,8 +196,9 @@ def row_problems(row: dict[str, Any], *, decode_images: bool = False) -> list[Ro
     return problems
 
 
-def validate_rows(rows: Iterable[dict[str, Any]], source: str, *, max_shown: int = 20,
-                  decode_images: bool = False) -> int:
+def validate_rows(
+    rows: Iterable[dict[str, Any]], source: str, *, max_shown: int = 20, decode_images: bool = False
+) -> int:
     """Check every row; return the row count, or raise DatasetRowError listing the problems found.
 
     Also rejects duplicate ids, since results are keyed by id.

@@ -84,8 +84,9 @@ def _from_runner(folder: Path) -> ExploredRun:
     predictions = _predictions_of([folder / "predictions.jsonl"])
     args = metadata.get("model_args") if isinstance(metadata.get("model_args"), dict) else {}
     name = args.get("pretrained") or args.get("model") or metadata.get("model") or folder.name
-    return ExploredRun(str(name), str(folder), "spar-bench run", metadata.get("data_source"), predictions,
-                       predictions.failed)
+    return ExploredRun(
+        str(name), str(folder), "spar-bench run", metadata.get("data_source"), predictions, predictions.failed
+    )
 
 
 def _from_lmms_eval(folder: Path, samples: Sequence[Path]) -> ExploredRun:
@@ -111,8 +112,14 @@ def _from_lmms_eval(folder: Path, samples: Sequence[Path]) -> ExploredRun:
         args = str(config.get("model_args") or "")
         pretrained = [item.split("=", 1)[1] for item in args.split(",") if item.startswith(("pretrained=", "model="))]
         name = pretrained[0] if pretrained else config.get("model") or name
-    return ExploredRun(str(name), str(folder), "lmms-eval", sources.pop() if len(sources) == 1 else None, predictions,
-                       predictions.failed)
+    return ExploredRun(
+        str(name),
+        str(folder),
+        "lmms-eval",
+        sources.pop() if len(sources) == 1 else None,
+        predictions,
+        predictions.failed,
+    )
 
 
 def _from_vlmevalkit(path: Path, data_source: str | None) -> ExploredRun:
@@ -142,14 +149,17 @@ def _from_bundle(path: Path, data_source: str | None) -> ExploredRun:
         raise ExploreError(f"{path}: the bundle does not verify ({reasons}); run `spar-bench submit verify` on it")
     manifest = checked.verdict.manifest or {}
     source = data_source or (manifest.get("dataset") or {}).get("source")
-    return ExploredRun(str((manifest.get("model") or {}).get("name") or path.name), str(path), "bundle", source,
-                       checked.predictions)
+    return ExploredRun(
+        str((manifest.get("model") or {}).get("name") or path.name), str(path), "bundle", source, checked.predictions
+    )
 
 
 def unique_labels(runs: Sequence[ExploredRun]) -> list[str]:
     """Each run's label, with its folder or file name added where two runs would otherwise share one."""
     labels = [run.label for run in runs]
-    return [f"{label} ({Path(run.path).name})" if labels.count(label) > 1 else label for label, run in zip(labels, runs)]
+    return [
+        f"{label} ({Path(run.path).name})" if labels.count(label) > 1 else label for label, run in zip(labels, runs)
+    ]
 
 
 # ---------------------------------------------------------------- the dataset behind the runs
@@ -184,12 +194,16 @@ def question_table(runs: Sequence[ExploredRun], data_source: str | None) -> Ques
     if source is None:
         sources = {run.data_source for run in runs if run.data_source}
         if len(sources) > 1:
-            raise ExploreError(f"the runs name different datasets ({', '.join(sorted(sources))}); explore runs of one "
-                               "dataset, or name it with --data")
+            raise ExploreError(
+                f"the runs name different datasets ({', '.join(sorted(sources))}); explore runs of one "
+                "dataset, or name it with --data"
+            )
         source = sources.pop() if sources else None
     if source is None:
-        print("spar-bench explore: no dataset is known for these runs (pass --data): showing them without images",
-              file=sys.stderr)
+        print(
+            "spar-bench explore: no dataset is known for these runs (pass --data): showing them without images",
+            file=sys.stderr,
+        )
         return _table_from_runs(runs, wanted)
     from spar_bench.data import DatasetError, load_dataset, undecoded_rows
 
@@ -205,18 +219,32 @@ def question_table(runs: Sequence[ExploredRun], data_source: str | None) -> Ques
         p = run.predictions
         for i, task, answer, question in zip(p.ids, p.tasks, p.answers, p.questions):
             row = rows.get(i)
-            what = ("is not a question of" if row is None else
-                    "names another task than" if row["task"] != task else
-                    "has another answer than" if str(row["answer"]) != str(answer) else
-                    "has another question text than" if question and question != row["question"] else None)
+            what = (
+                "is not a question of"
+                if row is None
+                else "names another task than"
+                if row["task"] != task
+                else "has another answer than"
+                if str(row["answer"]) != str(answer)
+                else "has another question text than"
+                if question and question != row["question"]
+                else None
+            )
             if what:
-                raise ExploreError(f"{run.path}: question id {i!r} {what} the dataset {source}; explore it with the "
-                                   "dataset it was run on (--data)")
+                raise ExploreError(
+                    f"{run.path}: question id {i!r} {what} the dataset {source}; explore it with the "
+                    "dataset it was run on (--data)"
+                )
     from spar_bench.data import _stored_images
 
     ordered = list(rows.values())
-    return QuestionTable([r["id"] for r in ordered], [r["task"] for r in ordered], [r["question"] for r in ordered],
-                         [str(r["answer"]) for r in ordered], [_stored_images(r["image"]) for r in ordered])
+    return QuestionTable(
+        [r["id"] for r in ordered],
+        [r["task"] for r in ordered],
+        [r["question"] for r in ordered],
+        [str(r["answer"]) for r in ordered],
+        [_stored_images(r["image"]) for r in ordered],
+    )
 
 
 def _table_from_runs(runs: Sequence[ExploredRun], wanted: dict) -> QuestionTable:
@@ -229,8 +257,9 @@ def _table_from_runs(runs: Sequence[ExploredRun], wanted: dict) -> QuestionTable
     for i, task in wanted.items():
         seen.setdefault(i, (task, "", ""))
     ids = list(seen)
-    return QuestionTable(ids, [seen[i][0] for i in ids], [seen[i][1] for i in ids], [seen[i][2] for i in ids],
-                         [() for _ in ids])
+    return QuestionTable(
+        ids, [seen[i][0] for i in ids], [seen[i][1] for i in ids], [seen[i][2] for i in ids], [() for _ in ids]
+    )
 
 
 # ---------------------------------------------------------------- images
@@ -318,8 +347,10 @@ def page_data(runs: Sequence[ExploredRun], table: QuestionTable, image_paths: Se
     for label, run in zip(labels, runs):
         p = run.predictions
         scored = score_predictions(p, PROTOCOLS) if len(p) else {}
-        column = {name: [None] * n for name in ("text", "strict", "official", "parsed", "official_parsed", "span",
-                                                 "rule", "reason", "error")}
+        column = {
+            name: [None] * n
+            for name in ("text", "strict", "official", "parsed", "official_parsed", "span", "rule", "reason", "error")
+        }
         for k, i in enumerate(p.ids):
             at = index[i]
             text = p.predictions[k]
@@ -345,15 +376,37 @@ def page_data(runs: Sequence[ExploredRun], table: QuestionTable, image_paths: Se
             for task, mean in means.items():
                 summary.setdefault(task, {}).setdefault(label, {})[name] = round(mean, 2)
                 summary[task][label]["n"] = int((tasks == task).sum())
-            summary.setdefault("overall", {}).setdefault(label, {})[name] = round(float(np.mean(list(means.values()))), 2)
+            summary.setdefault("overall", {}).setdefault(label, {})[name] = round(
+                float(np.mean(list(means.values()))), 2
+            )
     return {
-        "runs": [{"label": label, "path": run.path, "kind": run.kind, "n": len(run.predictions),
-                  "failed": len(run.failed), "source": run.data_source}
-                 for label, run in zip(labels, runs)],
-        "tasks": [{"id": t, "column": TASKS_BY_ID[t].paper_column, "level": TASKS_BY_ID[t].level.value,
-                   "view": TASKS_BY_ID[t].view.value} for t in TASK_IDS],
-        "questions": {"id": [str(i) for i in table.ids], "task": [task_index[t] for t in table.tasks],
-                      "question": table.questions, "answer": table.answers, "images": list(image_paths)},
+        "runs": [
+            {
+                "label": label,
+                "path": run.path,
+                "kind": run.kind,
+                "n": len(run.predictions),
+                "failed": len(run.failed),
+                "source": run.data_source,
+            }
+            for label, run in zip(labels, runs)
+        ],
+        "tasks": [
+            {
+                "id": t,
+                "column": TASKS_BY_ID[t].paper_column,
+                "level": TASKS_BY_ID[t].level.value,
+                "view": TASKS_BY_ID[t].view.value,
+            }
+            for t in TASK_IDS
+        ],
+        "questions": {
+            "id": [str(i) for i in table.ids],
+            "task": [task_index[t] for t in table.tasks],
+            "question": table.questions,
+            "answer": table.answers,
+            "images": list(image_paths),
+        },
         "answers": answers,
         "summary": summary,
     }
@@ -397,13 +450,28 @@ def add_arguments(parser) -> None:
         "reference answer, each model's response with the span the strict protocol read, the parsed value and "
         "both protocols' scores, with filters and a per-task summary. Runs are re-scored here."
     )
-    parser.add_argument("runs", nargs="+", metavar="RUN",
-                        help="a `spar-bench run` folder, an lmms-eval output folder with samples logs, or a bundle")
+    parser.add_argument(
+        "runs",
+        nargs="+",
+        metavar="RUN",
+        help="a `spar-bench run` folder, an lmms-eval output folder with samples logs, or a bundle",
+    )
     parser.add_argument("--out", required=True, help="folder for index.html and images/")
-    parser.add_argument("--data", help="the dataset the runs answered (hub id, parquet file or folder, or "
-                        "synth/tiny/full); default: the one the runs name")
+    parser.add_argument(
+        "--data",
+        help="the dataset the runs answered (hub id, parquet file or folder, or "
+        "synth/tiny/full); default: the one the runs name",
+    )
     parser.set_defaults(run=explore_command)
 
 
-__all__ = ["ExploreError", "ExploredRun", "explore", "page_data", "question_table", "read_run", "render_page",
-           "write_images"]
+__all__ = [
+    "ExploreError",
+    "ExploredRun",
+    "explore",
+    "page_data",
+    "question_table",
+    "read_run",
+    "render_page",
+    "write_images",
+]

@@ -30,7 +30,13 @@ PROTOCOLS: tuple[str, ...] = ("strict", "official")
 REPORTED_PROTOCOL = "paper"  # the paper's own numbers: its scorer, no intervals
 STANDARD_SPLITS: tuple[str, ...] = ("full", "tiny", "synth")
 PROTOCOL_ORDER: tuple[str, ...] = (*PROTOCOLS, REPORTED_PROTOCOL)
-IMAGE_LIMIT_KEYS: tuple[str, ...] = ("min_pixels", "max_pixels", "max_image_side", "max_image_pixels", "image_processor")
+IMAGE_LIMIT_KEYS: tuple[str, ...] = (
+    "min_pixels",
+    "max_pixels",
+    "max_image_side",
+    "max_image_pixels",
+    "image_processor",
+)
 LEVEL_NAMES: tuple[str, ...] = tuple(level.value for level in LEVELS)
 VIEW_NAMES: tuple[str, ...] = tuple(view.value for view in VIEW_GROUPS)
 
@@ -53,19 +59,39 @@ BASELINE_ORGANISATION = "spar-bench baseline"
 # The model revision is shown but does not group: it names a checkpoint of one model, so two models always
 # differ in it.
 VARIANT_FIELDS: tuple[str, ...] = (
-    "max_new_tokens", "thinking", "engine", "model_revision", "precision", "trained_on_spar7m", "dataset_revision",
+    "max_new_tokens",
+    "thinking",
+    "engine",
+    "model_revision",
+    "precision",
+    "trained_on_spar7m",
+    "dataset_revision",
 )
 GROUPING_FIELDS: tuple[str, ...] = tuple(f for f in VARIANT_FIELDS if f != "model_revision")
 VARIANT_LABELS: dict[str, str] = {
-    "max_new_tokens": "max new tokens", "thinking": "thinking", "engine": "engine",
-    "model_revision": "model revision", "precision": "precision", "trained_on_spar7m": "trained on SPAR-7M",
+    "max_new_tokens": "max new tokens",
+    "thinking": "thinking",
+    "engine": "engine",
+    "model_revision": "model revision",
+    "precision": "precision",
+    "trained_on_spar7m": "trained on SPAR-7M",
     "dataset_revision": "dataset revision",
 }
 _VARIANT_BOOLEANS = ("thinking", "trained_on_spar7m")
 
 _TOP_KEYS = {
-    "schema_version", "model", "generation_settings", "image_limits", "package_version", "scorer_version",
-    "dataset", "date", "n_questions", "predictions_sha256", "scores", "reported",
+    "schema_version",
+    "model",
+    "generation_settings",
+    "image_limits",
+    "package_version",
+    "scorer_version",
+    "dataset",
+    "date",
+    "n_questions",
+    "predictions_sha256",
+    "scores",
+    "reported",
 }
 _OPTIONAL_TOP_KEYS = {"variant"}
 _MODEL_KEYS = {"name", "organisation", "adapter", "model_args", "adapter_identity"}
@@ -167,7 +193,9 @@ def _check_block(block: object, protocol: str, n_questions: object, problems: li
     if unknown := sorted(set(tasks) - set(TASK_IDS)):
         problems.append(f"{where}.tasks has unknown task(s) {', '.join(map(repr, unknown))}")
     if missing := [t for t in TASK_IDS if t not in tasks]:
-        problems.append(f"{where}.tasks covers {len(TASK_IDS) - len(missing)} of 20 tasks; missing {', '.join(missing)}")
+        problems.append(
+            f"{where}.tasks covers {len(TASK_IDS) - len(missing)} of 20 tasks; missing {', '.join(missing)}"
+        )
     if unknown or missing:
         return
     task_problems_before = len(problems)
@@ -190,8 +218,10 @@ def _check_block(block: object, protocol: str, n_questions: object, problems: li
     if len(problems) > task_problems_before:
         return
     if isinstance(n_questions, int) and total != n_questions:
-        problems.append(f"{where} scored {total} questions but n_questions is {n_questions}: every question of the "
-                        f"split must be answered and scored (a failed request is not scored)")
+        problems.append(
+            f"{where} scored {total} questions but n_questions is {n_questions}: every question of the "
+            f"split must be answered and scored (a failed request is not scored)"
+        )
     # The headline and levels must follow from the task scores (the paper's rule), not be claimed apart.
     overall, levels, views = macro_means({t: tasks[t]["score"] for t in TASK_IDS})
     if _is_number(block["overall"]) and abs(overall - block["overall"]) > _TOLERANCE:
@@ -208,7 +238,9 @@ def _check_variant(variant: object, problems: list[str]) -> None:
         problems.append("variant must be an object")
         return
     if unknown := sorted(set(variant) - set(VARIANT_FIELDS)):
-        problems.append(f"variant has unknown field(s) {', '.join(map(repr, unknown))}; known: {', '.join(VARIANT_FIELDS)}")
+        problems.append(
+            f"variant has unknown field(s) {', '.join(map(repr, unknown))}; known: {', '.join(VARIANT_FIELDS)}"
+        )
     for key in VARIANT_FIELDS:
         value = variant.get(key)
         if value is None:
@@ -241,8 +273,12 @@ def validate_entry(entry: object) -> list[str]:
         problems.append(f"missing field(s) {', '.join(missing)}")
     if unknown := sorted(set(entry) - _TOP_KEYS - _OPTIONAL_TOP_KEYS):
         problems.append(f"unknown field(s) {', '.join(map(repr, unknown))}")
-    if "schema_version" in entry and (entry["schema_version"] != SCHEMA_VERSION or isinstance(entry["schema_version"], bool)):
-        problems.append(f"schema_version is {entry['schema_version']!r}; this leaderboard reads version {SCHEMA_VERSION}")
+    if "schema_version" in entry and (
+        entry["schema_version"] != SCHEMA_VERSION or isinstance(entry["schema_version"], bool)
+    ):
+        problems.append(
+            f"schema_version is {entry['schema_version']!r}; this leaderboard reads version {SCHEMA_VERSION}"
+        )
 
     model = entry.get("model")
     if "model" in entry:
@@ -260,7 +296,9 @@ def validate_entry(entry: object) -> list[str]:
             if "adapter" in model:
                 _check_text(model["adapter"], "model.adapter", problems)
             args = model.get("model_args", {})
-            if not isinstance(args, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in args.items()):
+            if not isinstance(args, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in args.items()
+            ):
                 problems.append("model.model_args must map strings to strings")
             if not isinstance(model.get("adapter_identity", {}), dict):
                 problems.append("model.adapter_identity must be an object")
@@ -283,13 +321,17 @@ def validate_entry(entry: object) -> list[str]:
                 problems.append(f"dataset has unknown field(s) {', '.join(map(repr, unknown))}")
             split = dataset.get("split")
             if "split" in dataset and not (isinstance(split, str) and len(split) <= 40 and _SPLIT.fullmatch(split)):
-                problems.append(f"dataset.split {split!r} must be lower-case letters and digits joined by single "
-                                f"'-' or '_' (full, tiny, synth or a name of your own), at most 40 characters")
+                problems.append(
+                    f"dataset.split {split!r} must be lower-case letters and digits joined by single "
+                    f"'-' or '_' (full, tiny, synth or a name of your own), at most 40 characters"
+                )
             if "source" in dataset:
                 _check_text(dataset["source"], "dataset.source", problems)
             fingerprint = dataset.get("fingerprint")
             if "fingerprint" in dataset and not (isinstance(fingerprint, str) and _HEX64.fullmatch(fingerprint)):
-                problems.append("dataset.fingerprint must be 64 lower-case hex digits (`spar-bench validate` prints it)")
+                problems.append(
+                    "dataset.fingerprint must be 64 lower-case hex digits (`spar-bench validate` prints it)"
+                )
 
     if "date" in entry:
         date = entry["date"]
@@ -300,8 +342,9 @@ def validate_entry(entry: object) -> list[str]:
         except ValueError:
             problems.append(f"date {date!r} must be a calendar date written YYYY-MM-DD")
     n_questions = entry.get("n_questions")
-    if "n_questions" in entry and not (isinstance(n_questions, int) and not isinstance(n_questions, bool)
-                                        and n_questions > 0):
+    if "n_questions" in entry and not (
+        isinstance(n_questions, int) and not isinstance(n_questions, bool) and n_questions > 0
+    ):
         problems.append(f"n_questions must be a positive integer, got {n_questions!r}")
     digest = entry.get("predictions_sha256")
     if "predictions_sha256" in entry and not (isinstance(digest, str) and _HEX64.fullmatch(digest)):
@@ -320,10 +363,16 @@ def validate_entry(entry: object) -> list[str]:
             for protocol in PROTOCOLS:
                 _check_block(scores[protocol], protocol, n_questions, problems)
                 block = scores[protocol]
-                if (isinstance(block, dict) and "scorer_version" in block and "scorer_version" in entry
-                        and block["scorer_version"] != entry["scorer_version"]):
-                    problems.append(f"scores.{protocol}.scorer_version {block['scorer_version']!r} differs from the "
-                                    f"entry's scorer_version {entry['scorer_version']!r}")
+                if (
+                    isinstance(block, dict)
+                    and "scorer_version" in block
+                    and "scorer_version" in entry
+                    and block["scorer_version"] != entry["scorer_version"]
+                ):
+                    problems.append(
+                        f"scores.{protocol}.scorer_version {block['scorer_version']!r} differs from the "
+                        f"entry's scorer_version {entry['scorer_version']!r}"
+                    )
     return problems
 
 
@@ -364,12 +413,19 @@ def write_entry(entry: dict, folder: str | Path, *, overwrite: bool = False) -> 
     root = folder.resolve()
     name = entry_filename(entry)
     target = folder / name
-    if (os.sep in name or (os.altsep and os.altsep in name) or name.startswith(".")
-            or target.resolve().parent != root or target.is_symlink()):
+    if (
+        os.sep in name
+        or (os.altsep and os.altsep in name)
+        or name.startswith(".")
+        or target.resolve().parent != root
+        or target.is_symlink()
+    ):
         raise LeaderboardError(f"entry file name {name!r} would escape the entries folder {folder}")
     if target.exists() and not overwrite:
-        raise FileExistsError(f"{target} exists; pass --overwrite (`spar-bench leaderboard add`; overwrite=True from "
-                              "Python) to replace the entry of this model and split")
+        raise FileExistsError(
+            f"{target} exists; pass --overwrite (`spar-bench leaderboard add`; overwrite=True from "
+            "Python) to replace the entry of this model and split"
+        )
     text = json.dumps(entry, indent=2, ensure_ascii=False) + "\n"
     handle, temp = tempfile.mkstemp(dir=root, prefix=".entry-", suffix=".tmp")
     try:
@@ -401,8 +457,10 @@ def load_entries(folder: str | Path) -> list[dict]:
         if problems := validate_entry(entry):
             raise EntryError(str(path), problems)
         if path.name != (expected := entry_filename(entry)):
-            reason = (f"file name should be {expected} for model {entry['model']['name']!r} "
-                      f"and split {entry['dataset']['split']!r}")
+            reason = (
+                f"file name should be {expected} for model {entry['model']['name']!r} "
+                f"and split {entry['dataset']['split']!r}"
+            )
             raise EntryError(str(path), [reason])
         entries.append(entry)
     return entries
@@ -497,8 +555,9 @@ def variant_from_run(
     tokens = settings.get("max_new_tokens")
 
     def text(value: object) -> str | None:
-        return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip() \
-            else None
+        return (
+            str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) and str(value).strip() else None
+        )
 
     return {
         "max_new_tokens": tokens if isinstance(tokens, int) and not isinstance(tokens, bool) and tokens > 0 else None,
@@ -566,8 +625,12 @@ def entry_from_run(
         n_questions=metadata["n_questions"],
         predictions_sha256=sha256_file(predictions_path),
         scores={protocol: results["protocols"][protocol] for protocol in PROTOCOLS},
-        variant=variant_from_run(identity, metadata.get("generation_settings"), trained_on_spar7m=trained_on_spar7m,
-                                 dataset_revision=metadata.get("dataset_revision")),
+        variant=variant_from_run(
+            identity,
+            metadata.get("generation_settings"),
+            trained_on_spar7m=trained_on_spar7m,
+            dataset_revision=metadata.get("dataset_revision"),
+        ),
     )
     if problems := validate_entry(entry):
         raise EntryError(f"run of {metadata['model']}", problems)
@@ -601,12 +664,22 @@ class LeaderboardRow:
 
     def as_json(self) -> dict:
         return {
-            "model": self.model, "organisation": self.organisation, "split": self.split, "protocol": self.protocol,
-            "reported": self.reported, "scores": self.scores,
+            "model": self.model,
+            "organisation": self.organisation,
+            "split": self.split,
+            "protocol": self.protocol,
+            "reported": self.reported,
+            "scores": self.scores,
             "intervals": {k: list(v) for k, v in self.intervals.items()},
-            "parse_failure_rates": self.parse_failure_rates, "views": self.views, "n_questions": self.n_questions,
-            "date": self.date, "fingerprint": self.fingerprint, "entry_file": self.entry_file,
-            "variant": self.variant, "baseline": self.baseline, "source": self.source,
+            "parse_failure_rates": self.parse_failure_rates,
+            "views": self.views,
+            "n_questions": self.n_questions,
+            "date": self.date,
+            "fingerprint": self.fingerprint,
+            "entry_file": self.entry_file,
+            "variant": self.variant,
+            "baseline": self.baseline,
+            "source": self.source,
         }
 
     def grouping(self) -> tuple:
@@ -644,15 +717,25 @@ def rows_from_entry(entry: Mapping) -> list[LeaderboardRow]:
             intervals[task] = tuple(item["ci95"])
             if item.get("parse_failure_rate") is not None:
                 rates[task] = item["parse_failure_rate"]
-        rows.append(LeaderboardRow(
-            model=entry["model"]["name"], organisation=entry["model"]["organisation"],
-            split=entry["dataset"]["split"], protocol=label, reported=False,
-            scores={k: float(scores[k]) for k in SCORE_COLUMNS},
-            intervals={k: intervals[k] for k in SCORE_COLUMNS}, parse_failure_rates=rates,
-            views=dict(block["views"]), n_questions=entry["n_questions"], date=entry["date"],
-            fingerprint=entry["dataset"]["fingerprint"], entry_file=entry_filename(entry),
-            variant=entry_variant(entry), baseline=is_baseline(entry),
-        ))
+        rows.append(
+            LeaderboardRow(
+                model=entry["model"]["name"],
+                organisation=entry["model"]["organisation"],
+                split=entry["dataset"]["split"],
+                protocol=label,
+                reported=False,
+                scores={k: float(scores[k]) for k in SCORE_COLUMNS},
+                intervals={k: intervals[k] for k in SCORE_COLUMNS},
+                parse_failure_rates=rates,
+                views=dict(block["views"]),
+                n_questions=entry["n_questions"],
+                date=entry["date"],
+                fingerprint=entry["dataset"]["fingerprint"],
+                entry_file=entry_filename(entry),
+                variant=entry_variant(entry),
+                baseline=is_baseline(entry),
+            )
+        )
     return rows
 
 
@@ -682,9 +765,18 @@ def read_reported(path: str | Path) -> list[LeaderboardRow]:
             if not 0.0 <= value <= 100.0:
                 raise ReportedTableError(f"{path} line {line}: {column} {value} is outside 0-100")
             scores[column] = value
-        rows.append(LeaderboardRow(model=record["model"], organisation="", split=record["split"],
-                                   protocol=REPORTED_PROTOCOL, reported=True, scores=scores,
-                                   baseline=record["model"] in REPORTED_BASELINES, source=REPORTED_SOURCE))
+        rows.append(
+            LeaderboardRow(
+                model=record["model"],
+                organisation="",
+                split=record["split"],
+                protocol=REPORTED_PROTOCOL,
+                reported=True,
+                scores=scores,
+                baseline=record["model"] in REPORTED_BASELINES,
+                source=REPORTED_SOURCE,
+            )
+        )
     return rows
 
 
@@ -696,8 +788,15 @@ def split_order(splits: Iterable[str]) -> list[str]:
 
 def ranked(rows: Iterable[LeaderboardRow]) -> list[LeaderboardRow]:
     """Highest Avg first; ties by model name, then protocol, so the order never depends on input order."""
-    return sorted(rows, key=lambda r: (-r.scores["avg"], r.model.lower(), r.model, PROTOCOL_ORDER.index(r.protocol)
-                                       if r.protocol in PROTOCOL_ORDER else 99))
+    return sorted(
+        rows,
+        key=lambda r: (
+            -r.scores["avg"],
+            r.model.lower(),
+            r.model,
+            PROTOCOL_ORDER.index(r.protocol) if r.protocol in PROTOCOL_ORDER else 99,
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -757,8 +856,9 @@ def tables(rows: Sequence[LeaderboardRow]) -> list[Table]:
             keys = sorted(groups, key=lambda key: tuple((v is None, str(v)) for v in key))
             differs = tuple(f for i, f in enumerate(GROUPING_FIELDS) if len({key[i] for key in keys}) > 1)
             for key in keys:
-                out.append(Table(split, protocol, ranked(groups[key] + baselines),
-                                 dict(zip(GROUPING_FIELDS, key)), differs))
+                out.append(
+                    Table(split, protocol, ranked(groups[key] + baselines), dict(zip(GROUPING_FIELDS, key)), differs)
+                )
     return out
 
 
@@ -787,9 +887,15 @@ class PublicSyntheticPair:
         return self.synthetic_avg - self.public_avg
 
     def as_json(self) -> dict:
-        return {"model": self.model, "protocol": self.protocol, "public_split": self.public_split,
-                "public_avg": self.public_avg, "synthetic_split": self.synthetic_split,
-                "synthetic_avg": self.synthetic_avg, "difference": self.difference}
+        return {
+            "model": self.model,
+            "protocol": self.protocol,
+            "public_split": self.public_split,
+            "public_avg": self.public_avg,
+            "synthetic_split": self.synthetic_split,
+            "synthetic_avg": self.synthetic_avg,
+            "difference": self.difference,
+        }
 
 
 def public_synthetic_pairs(rows: Sequence[LeaderboardRow]) -> list[PublicSyntheticPair]:
@@ -803,13 +909,34 @@ def public_synthetic_pairs(rows: Sequence[LeaderboardRow]) -> list[PublicSynthet
         if public.split not in PUBLIC_SPLITS:
             continue
         for synthetic in measured:
-            if (is_synthetic_split(synthetic.split) and synthetic.model == public.model
-                    and synthetic.protocol == public.protocol and synthetic.grouping() == public.grouping()):
-                pairs.append(PublicSyntheticPair(public.model, public.protocol, public.split, public.scores["avg"],
-                                                 synthetic.split, synthetic.scores["avg"]))
+            if (
+                is_synthetic_split(synthetic.split)
+                and synthetic.model == public.model
+                and synthetic.protocol == public.protocol
+                and synthetic.grouping() == public.grouping()
+            ):
+                pairs.append(
+                    PublicSyntheticPair(
+                        public.model,
+                        public.protocol,
+                        public.split,
+                        public.scores["avg"],
+                        synthetic.split,
+                        synthetic.scores["avg"],
+                    )
+                )
     order = {p: i for i, p in enumerate(PROTOCOL_ORDER)}
-    return sorted(pairs, key=lambda p: (p.model.lower(), p.model, order.get(p.protocol, 99), p.protocol,
-                                        PUBLIC_SPLITS.index(p.public_split), p.synthetic_split))
+    return sorted(
+        pairs,
+        key=lambda p: (
+            p.model.lower(),
+            p.model,
+            order.get(p.protocol, 99),
+            p.protocol,
+            PUBLIC_SPLITS.index(p.public_split),
+            p.synthetic_split,
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -829,8 +956,14 @@ class Reproduction:
         return self.official_avg - self.reported_avg
 
     def as_json(self) -> dict:
-        return {"model": self.model, "split": self.split, "reported_avg": self.reported_avg,
-                "official_avg": self.official_avg, "strict_avg": self.strict_avg, "difference": self.difference}
+        return {
+            "model": self.model,
+            "split": self.split,
+            "reported_avg": self.reported_avg,
+            "official_avg": self.official_avg,
+            "strict_avg": self.strict_avg,
+            "difference": self.difference,
+        }
 
 
 def _model_key(name: str) -> str:
@@ -849,8 +982,11 @@ def reproductions(rows: Sequence[LeaderboardRow]) -> list[Reproduction]:
         if paper is None or protocol != "official":
             continue
         strict = measured.get((key, split, "strict"))
-        out.append(Reproduction(row.model, split, paper.scores["avg"], row.scores["avg"],
-                                strict.scores["avg"] if strict else None))
+        out.append(
+            Reproduction(
+                row.model, split, paper.scores["avg"], row.scores["avg"], strict.scores["avg"] if strict else None
+            )
+        )
     return sorted(out, key=lambda r: (split_order([r.split]), r.model.lower()))
 
 
@@ -927,20 +1063,32 @@ def render_markdown(rows: Sequence[LeaderboardRow], *, plots: bool = True) -> st
         if fingerprints:
             lines += [f"Dataset fingerprint `{fingerprints[0]}`.", ""]
         if table.variant:
-            lines += ["Variant: " + "; ".join(markdown_text(variant_text(k, v)) for k, v in table.variant.items())
-                      + ".", ""]
+            lines += [
+                "Variant: " + "; ".join(markdown_text(variant_text(k, v)) for k, v in table.variant.items()) + ".",
+                "",
+            ]
         if plots:
             lines += [f"![Avg per model, {markdown_text(table.heading())}](plots/{image})", ""]
         lines.append("| " + " | ".join(header) + " |")
-        lines.append("|" + "|".join(["---:"] + ["---"] * (len(MARKDOWN_HEADER) - 1) + ["---:"] * len(SCORE_COLUMNS))
-                     + "|")
+        lines.append(
+            "|" + "|".join(["---:"] + ["---"] * (len(MARKDOWN_HEADER) - 1) + ["---:"] * len(SCORE_COLUMNS)) + "|"
+        )
         for row, rank in zip(table.rows, table.ranks()):
-            name = (markdown_text(row.model) + (" _(reported)_" if row.reported else "")
-                    + (" _(baseline)_" if row.baseline else ""))
+            name = (
+                markdown_text(row.model)
+                + (" _(reported)_" if row.reported else "")
+                + (" _(baseline)_" if row.baseline else "")
+            )
             revision = row.variant.get("model_revision")
-            cells = ["-" if rank is None else str(rank), name, markdown_text(row.organisation) or "-",
-                     markdown_text(row.split), row.protocol, markdown_text(str(revision)) if revision else "-",
-                     markdown_text(row.source) or "-"]
+            cells = [
+                "-" if rank is None else str(rank),
+                name,
+                markdown_text(row.organisation) or "-",
+                markdown_text(row.split),
+                row.protocol,
+                markdown_text(str(revision)) if revision else "-",
+                markdown_text(row.source) or "-",
+            ]
             for column in SCORE_COLUMNS:
                 cell = _fmt(row.scores[column])
                 if column == "avg" and column in row.intervals:
@@ -950,8 +1098,14 @@ def render_markdown(rows: Sequence[LeaderboardRow], *, plots: bool = True) -> st
             lines.append("| " + " | ".join(cells) + " |")
         lines.append("")
     reproduced = [
-        [markdown_text(p.model), p.split, f"{p.reported_avg:.2f}", f"{p.official_avg:.2f}", f"{p.difference:+.2f}",
-         "-" if p.strict_avg is None else f"{p.strict_avg:.2f}"]
+        [
+            markdown_text(p.model),
+            p.split,
+            f"{p.reported_avg:.2f}",
+            f"{p.official_avg:.2f}",
+            f"{p.difference:+.2f}",
+            "-" if p.strict_avg is None else f"{p.strict_avg:.2f}",
+        ]
         for p in reproductions(rows)
     ]
     lines += _markdown_section(
@@ -959,12 +1113,20 @@ def render_markdown(rows: Sequence[LeaderboardRow], *, plots: bool = True) -> st
         "Entries of a model the paper reports, on the same split: the paper's Avg, the entry's Avg under the\n"
         "official protocol (the released scorer, reproduced exactly) and the difference, then the strict Avg.\n"
         "A difference comes from the model run (checkpoint, prompts, generation, images), not the scoring.",
-        ["Model", "Split", "Reported Avg (paper)", "Reproduced Avg, official", "Difference", "Strict Avg"], 2,
+        ["Model", "Split", "Reported Avg (paper)", "Reproduced Avg, official", "Difference", "Strict Avg"],
+        2,
         reproduced,
     )
     paired = [
-        [markdown_text(p.model), p.protocol, p.public_split, f"{p.public_avg:.2f}", markdown_text(p.synthetic_split),
-         f"{p.synthetic_avg:.2f}", f"{p.difference:+.2f}"]
+        [
+            markdown_text(p.model),
+            p.protocol,
+            p.public_split,
+            f"{p.public_avg:.2f}",
+            markdown_text(p.synthetic_split),
+            f"{p.synthetic_avg:.2f}",
+            f"{p.difference:+.2f}",
+        ]
         for p in public_synthetic_pairs(rows)
     ]
     lines += _markdown_section(
@@ -974,7 +1136,8 @@ def render_markdown(rows: Sequence[LeaderboardRow], *, plots: bool = True) -> st
         "photos, so a difference alone means little: only a large drop on a fresh seed of comparable\n"
         "difficulty hints at memorisation of the public set, and nothing here proves contamination\n"
         "(`docs/leaderboard.md`).",
-        ["Model", "Protocol", "Public split", "Public Avg", "Synthetic split", "Synthetic Avg", "Difference"], 3,
+        ["Model", "Protocol", "Public split", "Public Avg", "Synthetic split", "Synthetic Avg", "Difference"],
+        3,
         paired,
     )
     return "\n".join(lines)
@@ -986,13 +1149,32 @@ def _markdown_section(title: str, intro: str, header: list[str], text_columns: i
     if not rows:
         return []
     rule = ["---"] * text_columns + ["---:"] * (len(header) - text_columns)
-    return ["## " + title, "", *intro.split("\n"), "", "| " + " | ".join(header) + " |", "|" + "|".join(rule) + "|",
-            *("| " + " | ".join(row) + " |" for row in rows), ""]
+    return [
+        "## " + title,
+        "",
+        *intro.split("\n"),
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join(rule) + "|",
+        *("| " + " | ".join(row) + " |" for row in rows),
+        "",
+    ]
 
 
 CSV_COLUMNS: tuple[str, ...] = (
-    "model", "organisation", "split", "protocol", "reported", "baseline", "rank", "source", *VARIANT_FIELDS,
-    "n_questions", "date", "dataset_fingerprint", "entry",
+    "model",
+    "organisation",
+    "split",
+    "protocol",
+    "reported",
+    "baseline",
+    "rank",
+    "source",
+    *VARIANT_FIELDS,
+    "n_questions",
+    "date",
+    "dataset_fingerprint",
+    "entry",
     *(f"{c}{suffix}" for c in SCORE_COLUMNS for suffix in ("", "_ci95_low", "_ci95_high")),
     *(f"{v}{suffix}" for v in VIEW_NAMES for suffix in ("",)),
     *(f"{t}_parse_failure_rate" for t in TASK_IDS),
@@ -1017,17 +1199,35 @@ def render_csv(rows: Sequence[LeaderboardRow]) -> str:
             if id(row) in written:
                 continue
             written.add(id(row))
-            variant = ["" if row.variant.get(k) is None else (str(row.variant[k]).lower() if isinstance(
-                row.variant[k], bool) else csv_text(str(row.variant[k]))) for k in VARIANT_FIELDS]
-            record = [csv_text(row.model), csv_text(row.organisation), row.split, row.protocol,
-                      "true" if row.reported else "false", "true" if row.baseline else "false",
-                      "" if rank is None else str(rank), row.source, *variant,
-                      "" if row.n_questions is None else str(row.n_questions),
-                      row.date, row.fingerprint, row.entry_file]
+            variant = [
+                ""
+                if row.variant.get(k) is None
+                else (
+                    str(row.variant[k]).lower() if isinstance(row.variant[k], bool) else csv_text(str(row.variant[k]))
+                )
+                for k in VARIANT_FIELDS
+            ]
+            record = [
+                csv_text(row.model),
+                csv_text(row.organisation),
+                row.split,
+                row.protocol,
+                "true" if row.reported else "false",
+                "true" if row.baseline else "false",
+                "" if rank is None else str(rank),
+                row.source,
+                *variant,
+                "" if row.n_questions is None else str(row.n_questions),
+                row.date,
+                row.fingerprint,
+                row.entry_file,
+            ]
             for column in SCORE_COLUMNS:
                 interval = row.intervals.get(column)
-                record += [f"{row.scores[column]:.4f}", *(("", "") if interval is None else
-                                                          (f"{interval[0]:.4f}", f"{interval[1]:.4f}"))]
+                record += [
+                    f"{row.scores[column]:.4f}",
+                    *(("", "") if interval is None else (f"{interval[0]:.4f}", f"{interval[1]:.4f}")),
+                ]
             record += [f"{row.views[v]:.4f}" if v in row.views else "" for v in VIEW_NAMES]
             record += [f"{row.parse_failure_rates[t]:.4f}" if t in row.parse_failure_rates else "" for t in TASK_IDS]
             writer.writerow(record)
@@ -1038,8 +1238,13 @@ def script_json(value: object) -> str:
     """JSON for a <script> block: `<`, `>`, `&` and the JS line separators as \\u escapes, so no text in
     the data can close the block (`</script>`) or open a comment (`<!--`)."""
     text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    for char, escape in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("\u2028", "\\u2028"),
-                         ("\u2029", "\\u2029")):
+    for char, escape in (
+        ("<", "\\u003c"),
+        (">", "\\u003e"),
+        ("&", "\\u0026"),
+        ("\u2028", "\\u2028"),
+        ("\u2029", "\\u2029"),
+    ):
         text = text.replace(char, escape)
     return text
 
@@ -1058,12 +1263,15 @@ def render_page(name: str, data: object) -> str:
 def _page_heading(table: Table) -> str:
     if any(r.reported for r in table.rows):
         sources = sorted({r.source for r in table.rows if r.source})
-        return (f"Reported by {', '.join(sources) or 'a paper'} (its own scorer, which the official protocol "
-                f"reproduces; split {table.split})")
+        return (
+            f"Reported by {', '.join(sources) or 'a paper'} (its own scorer, which the official protocol "
+            f"reproduces; split {table.split})"
+        )
     if not table.variant:
         return f"Baselines, split {table.split}, protocol {table.protocol}"
-    return (f"Split {table.split}, protocol {table.protocol}, ranked within: "
-            + "; ".join(variant_text(k, v) for k, v in table.variant.items()))
+    return f"Split {table.split}, protocol {table.protocol}, ranked within: " + "; ".join(
+        variant_text(k, v) for k, v in table.variant.items()
+    )
 
 
 def render_html(rows: Sequence[LeaderboardRow], *, explore_links: Mapping[str, str] | None = None) -> str:
@@ -1080,17 +1288,25 @@ def render_html(rows: Sequence[LeaderboardRow], *, explore_links: Mapping[str, s
         protocol = PAGE_REPORTED_PROTOCOL if table.protocol == REPORTED_PROTOCOL else table.protocol
         if protocol not in protocols:
             protocols.append(protocol)
-        page_rows = [{**row.as_json(), "rank": rank, "explore": links.get(row.entry_file)}
-                     for row, rank in zip(table.rows, table.ranks())]
-        page_tables.append({"split": table.split, "protocol": protocol, "heading": _page_heading(table),
-                            "rows": page_rows})
+        page_rows = [
+            {**row.as_json(), "rank": rank, "explore": links.get(row.entry_file)}
+            for row, rank in zip(table.rows, table.ranks())
+        ]
+        page_tables.append(
+            {"split": table.split, "protocol": protocol, "heading": _page_heading(table), "rows": page_rows}
+        )
     order = [*PROTOCOLS, *sorted(set(protocols) - set(PROTOCOLS))]
     splits = split_order(r.split for r in rows)
     data = {
-        "columns": [{"key": c, "label": COLUMN_LABELS[c],
-                     "level": c if c in LEVEL_NAMES else (TASKS_BY_ID[c].level.value if c in TASKS_BY_ID else ""),
-                     "kind": "task" if c in TASKS_BY_ID else ("avg" if c == "avg" else "level")}
-                    for c in SCORE_COLUMNS],
+        "columns": [
+            {
+                "key": c,
+                "label": COLUMN_LABELS[c],
+                "level": c if c in LEVEL_NAMES else (TASKS_BY_ID[c].level.value if c in TASKS_BY_ID else ""),
+                "kind": "task" if c in TASKS_BY_ID else ("avg" if c == "avg" else "level"),
+            }
+            for c in SCORE_COLUMNS
+        ],
         "splits": splits,
         "protocols": [p for p in order if p in protocols],
         "default_split": splits[0] if splits else None,
@@ -1114,8 +1330,9 @@ class BuildResult:
     n_reported: int
 
 
-def build(entries_dir: str | Path, reported_csv: str | Path | None, out_dir: str | Path, *,
-          plots: bool = True) -> BuildResult:
+def build(
+    entries_dir: str | Path, reported_csv: str | Path | None, out_dir: str | Path, *, plots: bool = True
+) -> BuildResult:
     """Write `LEADERBOARD.md`, `leaderboard.csv`, `site/index.html` and (with `plots`) `plots/*.png` into
     `out_dir` from the entries of `entries_dir` and the paper's reported rows. An entry whose explorer page
     `out_dir/explore/<entry-stem>/index.html` exists at build time is linked to it from the page.
@@ -1131,8 +1348,11 @@ def build(entries_dir: str | Path, reported_csv: str | Path | None, out_dir: str
     out = Path(out_dir)
     (out / "site").mkdir(parents=True, exist_ok=True)
     paths = (out / "LEADERBOARD.md", out / "leaderboard.csv", out / "site" / "index.html")
-    links = {entry_filename(e): f"../explore/{Path(entry_filename(e)).stem}/index.html" for e in entries
-             if (out / "explore" / Path(entry_filename(e)).stem / "index.html").is_file()}
+    links = {
+        entry_filename(e): f"../explore/{Path(entry_filename(e)).stem}/index.html"
+        for e in entries
+        if (out / "explore" / Path(entry_filename(e)).stem / "index.html").is_file()
+    }
     page = render_html(rows, explore_links=links)
     for path, text in zip(paths, (render_markdown(rows), render_csv(rows), page)):
         path.write_text(text, encoding="utf-8", newline="\n")
@@ -1152,11 +1372,17 @@ def build(entries_dir: str | Path, reported_csv: str | Path | None, out_dir: str
 def add_build_arguments(parser) -> None:
     """Arguments of `spar-bench leaderboard build` (an argparse parser)."""
     parser.add_argument("--entries", default="leaderboard/entries", help="folder of entry JSON files")
-    parser.add_argument("--reported", default="leaderboard/reported/paper_table4.csv",
-                        help="the paper's reported table (CSV); 'none' leaves the reported rows out")
-    parser.add_argument("--out", default="leaderboard",
-                        help="output folder: LEADERBOARD.md, leaderboard.csv, site/index.html, plots/")
-    parser.add_argument("--no-plots", action="store_true", help="skip the matplotlib images (the markdown is unchanged)")
+    parser.add_argument(
+        "--reported",
+        default="leaderboard/reported/paper_table4.csv",
+        help="the paper's reported table (CSV); 'none' leaves the reported rows out",
+    )
+    parser.add_argument(
+        "--out", default="leaderboard", help="output folder: LEADERBOARD.md, leaderboard.csv, site/index.html, plots/"
+    )
+    parser.add_argument(
+        "--no-plots", action="store_true", help="skip the matplotlib images (the markdown is unchanged)"
+    )
     parser.set_defaults(run=main_build)
 
 
@@ -1176,11 +1402,16 @@ def main_build(args) -> int:
         print(f"spar-bench leaderboard build: {error}", file=sys.stderr)
         return 2
     except ImportError as error:
-        print(f"spar-bench leaderboard build: the plots need matplotlib ({error}); pip install matplotlib, "
-              f"or pass --no-plots", file=sys.stderr)
+        print(
+            f"spar-bench leaderboard build: the plots need matplotlib ({error}); pip install matplotlib, "
+            f"or pass --no-plots",
+            file=sys.stderr,
+        )
         return 2
-    print(f"{result.n_entries} entries and {result.n_reported} reported rows -> {result.markdown}, {result.csv}, "
-          f"{result.html}" + (f", {len(result.plots)} plots" if result.plots else ""))
+    print(
+        f"{result.n_entries} entries and {result.n_reported} reported rows -> {result.markdown}, {result.csv}, "
+        f"{result.html}" + (f", {len(result.plots)} plots" if result.plots else "")
+    )
     return 0
 
 
@@ -1191,7 +1422,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m spar_bench.leaderboard", description="Build the leaderboard.")
     add_build_arguments(parser)
     return main_build(parser.parse_args(argv))
-
 
 
 if __name__ == "__main__":

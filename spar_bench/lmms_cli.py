@@ -144,8 +144,11 @@ def run_lmms_eval(argv: Sequence[str]) -> int:
     else:
         _quiet_progress_bars()
         output.mkdir(parents=True, exist_ok=True)
-        with open(log_path, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log), \
-                contextlib.redirect_stderr(log):
+        with (
+            open(log_path, "w", encoding="utf-8") as log,
+            contextlib.redirect_stdout(log),
+            contextlib.redirect_stderr(log),
+        ):
             try:
                 code = _call_lmms_eval(argv, finished, failures)
             finally:
@@ -153,15 +156,22 @@ def run_lmms_eval(argv: Sequence[str]) -> int:
     for results in finished:
         if summaries := summaries_from_lmms_results(results):
             synthetic = any(str(name).startswith("spar_bench_synth") for name in results.get("results", {}))
-            print_summary(summaries, title="SPAR-Bench (0-100; strict is the headline, official the released rules)",
-                          synthetic=synthetic)
+            print_summary(
+                summaries,
+                title="SPAR-Bench (0-100; strict is the headline, official the released rules)",
+                synthetic=synthetic,
+            )
     saved = _results_files(output, started) if output.is_dir() else []
     if saved:
-        print(f"results saved to {saved[-1]}" + ("" if verbose else f" (lmms-eval's log: {log_path}; --verbose shows it)"))
+        print(
+            f"results saved to {saved[-1]}" + ("" if verbose else f" (lmms-eval's log: {log_path}; --verbose shows it)")
+        )
     if not verbose and (code or failures or not finished):
         for line in _our_lines(log_path):
             print(line, file=sys.stderr)
-        print(f"spar-bench lmms-eval: lmms-eval's full output is in {log_path} (or rerun with --verbose)", file=sys.stderr)
+        print(
+            f"spar-bench lmms-eval: lmms-eval's full output is in {log_path} (or rerun with --verbose)", file=sys.stderr
+        )
     if code:
         return code
     if failures:

@@ -145,8 +145,15 @@ def process_results_grounding(doc: dict[str, Any], results: list[str]) -> dict[s
         "grounding_acc_25": 100.0 * (scored.iou >= 0.25),
         "grounding_acc_50": 100.0 * (scored.iou >= 0.5),
         "grounding_parse_failure_rate": 100.0 * (scored.parsed is None),
-        "spar_sample": {"id": doc["id"], "task": doc["task"], "answer": doc["answer"], "prediction": prediction,
-                        "iou": scored.iou, "parsed": scored.parsed, "unparsed_reason": scored.unparsed_reason},
+        "spar_sample": {
+            "id": doc["id"],
+            "task": doc["task"],
+            "answer": doc["answer"],
+            "prediction": prediction,
+            "iou": scored.iou,
+            "parsed": scored.parsed,
+            "unparsed_reason": scored.unparsed_reason,
+        },
     }
 
 

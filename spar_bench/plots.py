@@ -28,8 +28,9 @@ def plot_avg_bars(rows: Sequence[LeaderboardRow], path: str | Path, *, title: st
     labels = [(f"{r.model} ({r.protocol})" + (" (reported)" if r.reported else "")).replace("$", r"\$") for r in rows]
     values = [r.scores["avg"] for r in rows]
     height = 1.0 + 0.32 * max(len(rows), 1)
-    with matplotlib.rc_context({"font.family": "DejaVu Sans", "font.size": 9, "svg.hashsalt": "spar-bench",
-                                "path.simplify": False}):
+    with matplotlib.rc_context(
+        {"font.family": "DejaVu Sans", "font.size": 9, "svg.hashsalt": "spar-bench", "path.simplify": False}
+    ):
         figure, axes = plt.subplots(figsize=(8.0, height), dpi=100)
         positions = list(range(len(rows)))[::-1]
         axes.barh(positions, values, color=[_REPORTED if r.reported else _MEASURED for r in rows], height=0.7)
@@ -37,8 +38,15 @@ def plot_avg_bars(rows: Sequence[LeaderboardRow], path: str | Path, *, title: st
             interval = row.intervals.get("avg")
             if interval is not None:
                 low, high = interval
-                axes.errorbar([row.scores["avg"]], [y], xerr=[[row.scores["avg"] - low], [high - row.scores["avg"]]],
-                              fmt="none", ecolor="black", capsize=3, linewidth=1)
+                axes.errorbar(
+                    [row.scores["avg"]],
+                    [y],
+                    xerr=[[row.scores["avg"] - low], [high - row.scores["avg"]]],
+                    fmt="none",
+                    ecolor="black",
+                    capsize=3,
+                    linewidth=1,
+                )
             right = interval[1] if interval is not None else row.scores["avg"]
             axes.text(min(right + 1.0, 92.0), y, f"{row.scores['avg']:.2f}", va="center", fontsize=8)
         axes.set_yticks(positions)

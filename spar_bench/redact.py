@@ -15,7 +15,8 @@ REDACTED = "<redacted>"
 
 # Argument names whose values are secrets whatever they look like.
 _SECRET_NAME = re.compile(
-    r"(^|[_\-])(api[_\-]?key|apikey|access[_\-]?key|secret[_\-]?key|private[_\-]?key|token|secret|password|passwd|authorization|credentials?|bearer)$", re.IGNORECASE
+    r"(^|[_\-])(api[_\-]?key|apikey|access[_\-]?key|secret[_\-]?key|private[_\-]?key|token|secret|password|passwd|authorization|credentials?|bearer)$",
+    re.IGNORECASE,
 )
 # Values that look like a credential wherever they appear: OpenAI/Anthropic-style keys, Hugging Face tokens,
 # GitHub tokens, AWS access key ids, a bearer header.

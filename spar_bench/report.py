@@ -46,8 +46,14 @@ def summary_table(
     if has_truncation:
         table.add_column("truncated/known", justify="right")
 
-    def row(label: str, column: str, n: str, scores: list[tuple[float | None, Interval | None]], failure=None,
-            truncated: TruncationCount | None = None):
+    def row(
+        label: str,
+        column: str,
+        n: str,
+        scores: list[tuple[float | None, Interval | None]],
+        failure=None,
+        truncated: TruncationCount | None = None,
+    ):
         cells = [_cell(*s) for s in scores]
         if both:
             strict, official = scores[protocols.index("strict")][0], scores[protocols.index("official")][0]

@@ -73,7 +73,9 @@ def make_adapter(model: str, model_args: dict[str, str], questions: Sequence[Que
         from spar_bench.model_adapters.openai_server import OpenAIServerAdapter
 
         return OpenAIServerAdapter(**model_args)
-    raise ValueError(f"unknown model {model!r}; choose one of: {', '.join([*BASELINE_MODELS, 'spar_hf', 'spar_openai'])}")
+    raise ValueError(
+        f"unknown model {model!r}; choose one of: {', '.join([*BASELINE_MODELS, 'spar_hf', 'spar_openai'])}"
+    )
 
 
 @dataclass
@@ -150,9 +152,11 @@ def run(
         if (change := identity_change(output, identity)) is not None:
             ignored = len(set(journal.answered_keys()) - set(keys))
             fields = ", ".join(f"{name} {old!r} -> {new!r}" for name, (old, new) in change.items())
-            print(f"spar-bench run: {ignored} journaled answer(s) in {output} were made by another model identity "
-                  f"({fields}) and are ignored (they stay in the journal); give each model its own --output",
-                  file=sys.stderr)
+            print(
+                f"spar-bench run: {ignored} journaled answer(s) in {output} were made by another model identity "
+                f"({fields}) and are ignored (they stay in the journal); give each model its own --output",
+                file=sys.stderr,
+            )
             record_identity(output, identity)
         (output / "results.json").unlink(missing_ok=True)
         answered_before = sum(1 for key in keys if journal.answered(key) is not None)
@@ -160,7 +164,10 @@ def run(
             bar = progress.add_task("answering", total=None, failures=0)
             try:
                 responses, _ = ask_unanswered(
-                    adapter, requests, keys, journal,
+                    adapter,
+                    requests,
+                    keys,
+                    journal,
                     on_start=lambda pending: progress.update(bar, total=pending),
                     on_response=lambda response, failures: progress.update(bar, advance=1, failures=failures),
                 )
@@ -194,9 +201,12 @@ def run(
         }
         (output / "results.json").write_text(json.dumps(results, indent=2))
     if summaries:
-        print_summary(summaries, title=f"SPAR-Bench: {model} on {', '.join(tasks)} (0-100, 95% intervals)",
-                      truncation=truncation_counts(predictions),
-                      synthetic=bool(questions) and all(q.source == "synthetic" for q in questions))
+        print_summary(
+            summaries,
+            title=f"SPAR-Bench: {model} on {', '.join(tasks)} (0-100, 95% intervals)",
+            truncation=truncation_counts(predictions),
+            synthetic=bool(questions) and all(q.source == "synthetic" for q in questions),
+        )
     failed_ids = [f["id"] for f in predictions.failed]
     answered = sum(1 for key in keys if journal.answered(key) is not None)
     return RunOutcome(results, failed_ids, journal.answered_since_open(), answered_before, stopped, answered)
@@ -271,14 +281,25 @@ def _write_predictions(
             if error is None:
                 scores = {name: sample_record(batch.sample(answered)) for name, batch in scored.items()}
                 answered += 1
-            handle.write(json.dumps({
-                "id": q.id, "task": q.task, "question": q.question, "answer": q.answer,
-                "prediction": None if response is None else response.text,
-                "latency": None if response is None else response.latency_s, "error": error,
-                "finish_reason": None if response is None else response.finish_reason,
-                "truncated": None if response is None else response.truncated,
-                "scores": scores,
-            }, ensure_ascii=False, allow_nan=False) + "\n")
+            handle.write(
+                json.dumps(
+                    {
+                        "id": q.id,
+                        "task": q.task,
+                        "question": q.question,
+                        "answer": q.answer,
+                        "prediction": None if response is None else response.text,
+                        "latency": None if response is None else response.latency_s,
+                        "error": error,
+                        "finish_reason": None if response is None else response.finish_reason,
+                        "truncated": None if response is None else response.truncated,
+                        "scores": scores,
+                    },
+                    ensure_ascii=False,
+                    allow_nan=False,
+                )
+                + "\n"
+            )
 
 
 class _RateColumn(ProgressColumn):

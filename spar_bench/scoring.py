@@ -161,16 +161,25 @@ def check_against_dataset(predictions: Predictions, source: str) -> tuple[Predic
 
     reference = load_reference(source)
     try:
-        ids, by_text = match_to_dataset(predictions.ids, predictions.tasks, predictions.questions,
-                                        predictions.answers, reference)
+        ids, by_text = match_to_dataset(
+            predictions.ids, predictions.tasks, predictions.questions, predictions.answers, reference
+        )
     except DatasetMismatchError as error:
         raise PredictionsError(str(error)) from None
-    matched = Predictions(ids=ids, tasks=list(predictions.tasks), answers=[reference.answers[i] for i in ids],
-                          predictions=list(predictions.predictions), questions=[reference.questions[i] for i in ids],
-                          truncated=list(predictions.truncated), failed=list(predictions.failed),
-                          skipped=list(predictions.skipped))
-    answered = fingerprint((i, reference.tasks[i], reference.questions[i], reference.answers[i])
-                           for i in {*ids, *(f["id"] for f in predictions.failed if f["id"] in reference.tasks)})
+    matched = Predictions(
+        ids=ids,
+        tasks=list(predictions.tasks),
+        answers=[reference.answers[i] for i in ids],
+        predictions=list(predictions.predictions),
+        questions=[reference.questions[i] for i in ids],
+        truncated=list(predictions.truncated),
+        failed=list(predictions.failed),
+        skipped=list(predictions.skipped),
+    )
+    answered = fingerprint(
+        (i, reference.tasks[i], reference.questions[i], reference.answers[i])
+        for i in {*ids, *(f["id"] for f in predictions.failed if f["id"] in reference.tasks)}
+    )
     return matched, DatasetCheck(source, reference.fingerprint, answered, len(ids), len(reference.tasks), by_text)
 
 
@@ -205,16 +214,29 @@ def _from_samples_log(record: dict, where: str) -> dict:
             document.update(record[name])
     prediction = _logged_response(record.get("filtered_resps", record.get("resps")), where)
     answer = document.get("answer", record.get("target"))
-    lacking = [name for name, value in (("id", document.get("id")), ("task", document.get("task")),
-                                        ("question", document.get("question")), ("answer", answer)) if value is None]
+    lacking = [
+        name
+        for name, value in (
+            ("id", document.get("id")),
+            ("task", document.get("task")),
+            ("question", document.get("question")),
+            ("answer", answer),
+        )
+        if value is None
+    ]
     if lacking:
         raise PredictionsError(
             f"{where}: an lmms-eval samples log line with no `spar_sample` record, and no {', '.join(lacking)} in "
             "its `doc` or `sparbench_score` record; rescoring needs the id, task, question, answer and response. "
             "Log the run with SPAR-Bench's tasks (spar_bench_*) or lmms-eval's `sparbench` task"
         )
-    return {"id": document["id"], "task": document["task"], "question": document["question"], "answer": answer,
-            "prediction": prediction}
+    return {
+        "id": document["id"],
+        "task": document["task"],
+        "question": document["question"],
+        "answer": answer,
+        "prediction": prediction,
+    }
 
 
 def _logged_response(value: object, where: str) -> str:
@@ -253,10 +275,19 @@ def _validated(record: dict, where: str, seen: dict[object, tuple[str, int | Non
     if id_ in seen:
         raise PredictionsError(f"{where}: field 'id': {id_!r} repeats the id of {_at(seen[id_], id_)}")
     if (twin := _type_twin(id_)) is not None and twin in seen:
-        raise PredictionsError(f"{where}: field 'id': {id_!r} and the id {twin!r} of {_at(seen[twin], twin)} differ "
-                               "only in type (a number and a string); write every id the same way")
-    return {"id": id_, "task": task, "answer": answer, "prediction": record["prediction"], "question": question or "",
-            "error": error, "truncated": truncated}
+        raise PredictionsError(
+            f"{where}: field 'id': {id_!r} and the id {twin!r} of {_at(seen[twin], twin)} differ "
+            "only in type (a number and a string); write every id the same way"
+        )
+    return {
+        "id": id_,
+        "task": task,
+        "answer": answer,
+        "prediction": record["prediction"],
+        "question": question or "",
+        "error": error,
+        "truncated": truncated,
+    }
 
 
 def _id_problem(value: object) -> str | None:
@@ -370,7 +401,13 @@ def _read_columns(path: str | Path, out: Predictions, seen: dict[object, tuple[s
         return False
     types = pa.types
     text = lambda t: types.is_string(t) or types.is_large_string(t)
-    optional = {"prediction": text, "question": text, "error": text, "finish_reason": text, "truncated": types.is_boolean}
+    optional = {
+        "prediction": text,
+        "question": text,
+        "error": text,
+        "finish_reason": text,
+        "truncated": types.is_boolean,
+    }
     for name in ("id", "task", "answer"):
         column = table.column(name)
         if column.null_count or not (text(column.type) or (name == "id" and types.is_int64(column.type))):
@@ -450,9 +487,7 @@ def score_predictions(predictions: Predictions, protocols: Iterable[str]) -> dic
 
 def summarize_scores(scored: dict[str, BatchScores], *, seed: int = 0) -> dict[str, Summary]:
     """{protocol: Summary with 95% intervals and parse-failure rates}."""
-    return {
-        name: summarize(batch.tasks, batch.scores, batch.parse_failed, seed=seed) for name, batch in scored.items()
-    }
+    return {name: summarize(batch.tasks, batch.scores, batch.parse_failed, seed=seed) for name, batch in scored.items()}
 
 
 @dataclass(frozen=True)
@@ -513,11 +548,16 @@ def summary_json(summaries: dict[str, Summary], predictions: Predictions, *, dia
         for task, item in summary.tasks.items():
             counted = truncation[task]
             rate = item.parse_failure_rate
-            per_task[task] = {"n_unparsed": None if rate is None else round(rate * item.n / 100),
-                              "n_truncated": counted.truncated, "n_truncation_unknown": counted.unknown}
-        block["diagnostics"] = {"n_truncated": sum(t.truncated for t in truncation.values()),
-                                "n_truncation_unknown": sum(t.unknown for t in truncation.values()),
-                                "tasks": per_task}
+            per_task[task] = {
+                "n_unparsed": None if rate is None else round(rate * item.n / 100),
+                "n_truncated": counted.truncated,
+                "n_truncation_unknown": counted.unknown,
+            }
+        block["diagnostics"] = {
+            "n_truncated": sum(t.truncated for t in truncation.values()),
+            "n_truncation_unknown": sum(t.unknown for t in truncation.values()),
+            "tasks": per_task,
+        }
     return next(iter(blocks.values())) if len(blocks) == 1 else blocks
 
 

@@ -97,8 +97,15 @@ class Verdict:
 # ---------------------------------------------------------------- prepare
 
 
-def prepare(run_dir: str | Path, model_name: str, org: str, out_path: str | Path, data: str | None = None, *,
-            trained_on_spar7m: bool | None = None) -> Path:
+def prepare(
+    run_dir: str | Path,
+    model_name: str,
+    org: str,
+    out_path: str | Path,
+    data: str | None = None,
+    *,
+    trained_on_spar7m: bool | None = None,
+) -> Path:
     """Pack a run folder into `out_path` (`.tar.gz`); returns the path. `trained_on_spar7m` (None: not
     stated) goes into the manifest and from there into the entry's variant.
 
@@ -130,21 +137,32 @@ def prepare(run_dir: str | Path, model_name: str, org: str, out_path: str | Path
         )
     failed = [r["id"] for r in records if r.get("error")]
     if failed:
-        raise PrepareError(f"{len(failed)} request(s) failed and have no answer (ids {_shown(failed)}); "
-                           "run the same command again to retry them before submitting")
+        raise PrepareError(
+            f"{len(failed)} request(s) failed and have no answer (ids {_shown(failed)}); "
+            "run the same command again to retry them before submitting"
+        )
     repeated = [i for i, n in Counter(r["id"] for r in records).items() if n > 1]
     if repeated:
-        raise PrepareError(f"question id(s) answered more than once: {_shown(repeated)} "
-                           "(two runs in one folder? point at one run)")
+        raise PrepareError(
+            f"question id(s) answered more than once: {_shown(repeated)} (two runs in one folder? point at one run)"
+        )
     predictions = "".join(
-        json.dumps({k: r[k] for k in ("id", "task", "answer", "prediction", "question") if r.get(k) is not None},
-                   ensure_ascii=False) + "\n"
+        json.dumps(
+            {k: r[k] for k in ("id", "task", "answer", "prediction", "question") if r.get(k) is not None},
+            ensure_ascii=False,
+        )
+        + "\n"
         for r in records
     ).encode("utf-8")
     manifest = {
         "bundle_format": BUNDLE_FORMAT,
-        "model": {"name": model_name, "organisation": org, "adapter": meta.get("adapter"),
-                  "model_args": redact_args(meta.get("model_args")), "adapter_identity": meta.get("adapter_identity")},
+        "model": {
+            "name": model_name,
+            "organisation": org,
+            "adapter": meta.get("adapter"),
+            "model_args": redact_args(meta.get("model_args")),
+            "adapter_identity": meta.get("adapter_identity"),
+        },
         "generation_settings": meta.get("generation_settings"),
         "image_limits": meta.get("image_limits"),
         "package_version": meta.get("package_version"),
@@ -176,14 +194,18 @@ def _folder_secrets(run_dir: Path) -> list[str]:
     return found
 
 
-def write_bundle(out_path: str | Path, manifest: bytes, predictions: bytes,
-                 extra: Sequence[tuple[str, bytes]] = ()) -> Path:
+def write_bundle(
+    out_path: str | Path, manifest: bytes, predictions: bytes, extra: Sequence[tuple[str, bytes]] = ()
+) -> Path:
     """A `.tar.gz` of the manifest and predictions bytes with fixed times and owners (reproducible).
     `extra` members exist for tests that build hostile bundles."""
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    with (open(out_path, "wb") as raw, gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz,
-          tarfile.open(fileobj=gz, mode="w", format=tarfile.USTAR_FORMAT) as tar):
+    with (
+        open(out_path, "wb") as raw,
+        gzip.GzipFile(filename="", fileobj=raw, mode="wb", mtime=0) as gz,
+        tarfile.open(fileobj=gz, mode="w", format=tarfile.USTAR_FORMAT) as tar,
+    ):
         for name, data in ((MANIFEST, manifest), (PREDICTIONS, predictions), *extra):
             info = tarfile.TarInfo(name)
             info.size, info.mode, info.mtime = len(data), 0o644, 0
@@ -195,11 +217,15 @@ def _from_runner(run_dir: Path) -> tuple[list[dict], dict]:
     try:
         results = json.loads((run_dir / "results.json").read_text(encoding="utf-8"))
         metadata = results["metadata"]
-        records = [json.loads(line) for line in (run_dir / "predictions.jsonl").read_text(encoding="utf-8").splitlines()
-                   if line.strip()]
+        records = [
+            json.loads(line)
+            for line in (run_dir / "predictions.jsonl").read_text(encoding="utf-8").splitlines()
+            if line.strip()
+        ]
     except (ValueError, KeyError, TypeError) as error:
-        raise PrepareError(f"{run_dir}: results.json or predictions.jsonl is not as `spar-bench run` writes it "
-                           f"({error})") from None
+        raise PrepareError(
+            f"{run_dir}: results.json or predictions.jsonl is not as `spar-bench run` writes it ({error})"
+        ) from None
     source = metadata.get("data_source")
     return records, {
         "run_kind": "spar-bench run",
@@ -211,8 +237,11 @@ def _from_runner(run_dir: Path) -> tuple[list[dict], dict]:
         "package_version": metadata.get("package_version"),
         "scorer_version": metadata.get("scorer_version"),
         "date": metadata.get("date"),
-        "dataset": {"source": source, "split": source if source in SHORT_SOURCES else None,
-                    "fingerprint": metadata.get("dataset_fingerprint")},
+        "dataset": {
+            "source": source,
+            "split": source if source in SHORT_SOURCES else None,
+            "fingerprint": metadata.get("dataset_fingerprint"),
+        },
         "claimed_scores": results.get("protocols"),
     }
 
@@ -235,8 +264,10 @@ def _from_lmms_eval(run_dir: Path, samples: Sequence[Path]) -> tuple[list[dict],
             try:  # the reader `spar-bench score` uses: our tasks' lines and the built-in `sparbench` task's
                 sample = _samples_log_record(json.loads(line), f"{path}:{number}")
             except (ValueError, TypeError, AttributeError) as error:
-                raise PrepareError(f"{path}:{number}: not a samples-log line of SPAR-Bench's tasks or lmms-eval's "
-                                   f"`sparbench` task ({error})") from None
+                raise PrepareError(
+                    f"{path}:{number}: not a samples-log line of SPAR-Bench's tasks or lmms-eval's "
+                    f"`sparbench` task ({error})"
+                ) from None
             if sample.get("task") in TASKS_BY_ID:  # the 3D grounding task is not part of the 20-task benchmark
                 records.append(sample)
     if not records:
@@ -244,8 +275,11 @@ def _from_lmms_eval(run_dir: Path, samples: Sequence[Path]) -> tuple[list[dict],
     source = sources.pop() if len(sources) == 1 else None
     meta: dict[str, Any] = {
         "run_kind": "lmms-eval",
-        "dataset": {"source": source, "split": source if source in SHORT_SOURCES else None,
-                    "fingerprint": fingerprint((r["id"], r["task"], r["question"], r["answer"]) for r in records)},
+        "dataset": {
+            "source": source,
+            "split": source if source in SHORT_SOURCES else None,
+            "fingerprint": fingerprint((r["id"], r["task"], r["question"], r["answer"]) for r in records),
+        },
     }
     results_files = sorted(run_dir.rglob("*_results.json"))
     if results_files:
@@ -262,15 +296,19 @@ def _from_lmms_eval(run_dir: Path, samples: Sequence[Path]) -> tuple[list[dict],
                 model_args = parse_model_args(model_args)
             except ValueError:
                 pass
-        gen_kwargs = [c.get("generation_kwargs") for c in (results.get("configs") or {}).values() if isinstance(c, dict)]
-        meta.update({
-            "adapter": config.get("model"),
-            "model_args": model_args,
-            "image_limits": _image_limits(model_args),
-            "generation_settings": gen_kwargs[0] if gen_kwargs else None,
-            "date": results.get("date"),
-            "claimed_scores": _lmms_claimed(results),
-        })
+        gen_kwargs = [
+            c.get("generation_kwargs") for c in (results.get("configs") or {}).values() if isinstance(c, dict)
+        ]
+        meta.update(
+            {
+                "adapter": config.get("model"),
+                "model_args": model_args,
+                "image_limits": _image_limits(model_args),
+                "generation_settings": gen_kwargs[0] if gen_kwargs else None,
+                "date": results.get("date"),
+                "claimed_scores": _lmms_claimed(results),
+            }
+        )
     return records, meta
 
 
@@ -290,22 +328,32 @@ def _from_foreign_file(path: Path, data: str | None) -> tuple[list[dict], dict]:
     from spar_bench.vlmevalkit import is_vlmevalkit_file
 
     if not is_vlmevalkit_file(path):
-        raise PrepareError(f"{path}: a file to pack must be a VLMEvalKit prediction file (.xlsx or .tsv); a run is a "
-                           "folder")
+        raise PrepareError(
+            f"{path}: a file to pack must be a VLMEvalKit prediction file (.xlsx or .tsv); a run is a folder"
+        )
     if not data:
-        raise PrepareError(f"{path}: a VLMEvalKit file numbers its rows itself; name the dataset it was run on with "
-                           "--data (a hub id, a parquet file or folder, or tiny / full) so that its rows get the "
-                           "dataset's ids")
+        raise PrepareError(
+            f"{path}: a VLMEvalKit file numbers its rows itself; name the dataset it was run on with "
+            "--data (a hub id, a parquet file or folder, or tiny / full) so that its rows get the "
+            "dataset's ids"
+        )
     try:
         predictions, checked = check_against_dataset(read_predictions([path]), data)
     except (PredictionsError, DatasetError) as error:
         raise PrepareError(str(error)) from None
-    records = [{"id": i, "task": t, "answer": a, "prediction": p, "question": q} for i, t, a, p, q in zip(
-        predictions.ids, predictions.tasks, predictions.answers, predictions.predictions, predictions.questions)]
+    records = [
+        {"id": i, "task": t, "answer": a, "prediction": p, "question": q}
+        for i, t, a, p, q in zip(
+            predictions.ids, predictions.tasks, predictions.answers, predictions.predictions, predictions.questions
+        )
+    ]
     return records, {
         "run_kind": "vlmevalkit",
-        "dataset": {"source": data, "split": data if data in SHORT_SOURCES else None,
-                    "fingerprint": checked.answered_fingerprint},
+        "dataset": {
+            "source": data,
+            "split": data if data in SHORT_SOURCES else None,
+            "fingerprint": checked.answered_fingerprint,
+        },
     }
 
 
@@ -388,8 +436,11 @@ def read_bundle(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> tuple[dict
         magic = raw.read(4)
         if magic[:2] != b"\x1f\x8b":
             kind = "a zip archive" if magic == b"PK\x03\x04" else "not gzip-compressed"
-            return {}, [Rejection("not_a_bundle", f"the bundle is {kind}; make one with `spar-bench submit prepare` "
-                                                  "(a .tar.gz)")]
+            return {}, [
+                Rejection(
+                    "not_a_bundle", f"the bundle is {kind}; make one with `spar-bench submit prepare` (a .tar.gz)"
+                )
+            ]
         raw.seek(0)
         stream = _CappedStream(raw, limits.max_decompressed_bytes, time.monotonic() + limits.max_seconds)
         members: dict[str, bytes] = {}
@@ -410,14 +461,22 @@ def read_bundle(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> tuple[dict
                         continue
                     cap = limits.max_manifest_bytes if member.name == MANIFEST else limits.max_predictions_bytes
                     if member.size > cap:
-                        problems.append(Rejection("decompressed_too_large",
-                                                  f"member {member.name!r} declares {member.size} bytes; the cap is {cap}"))
+                        problems.append(
+                            Rejection(
+                                "decompressed_too_large",
+                                f"member {member.name!r} declares {member.size} bytes; the cap is {cap}",
+                            )
+                        )
                         break
                     handle = tar.extractfile(member)
                     members[member.name] = handle.read() if handle is not None else b""
         except _TooLarge:
-            return {}, [Rejection("decompressed_too_large", f"the bundle inflates to more than "
-                                                            f"{limits.max_decompressed_bytes} bytes (compression bomb?)")]
+            return {}, [
+                Rejection(
+                    "decompressed_too_large",
+                    f"the bundle inflates to more than {limits.max_decompressed_bytes} bytes (compression bomb?)",
+                )
+            ]
         except _TooSlow:
             return {}, [Rejection("too_slow", f"the bundle took more than {limits.max_seconds:g} s to read")]
         except (tarfile.TarError, OSError, EOFError, zlib.error) as error:
@@ -508,8 +567,11 @@ def _manifest_problems(manifest: object) -> list[Rejection]:
             if problem := _name_problem(model.get(key)):
                 bad(f"model.{key} {problem}")
     dataset = manifest.get("dataset")
-    if not isinstance(dataset, dict) or not isinstance(dataset.get("fingerprint"), str) \
-            or not _SHA256.fullmatch(dataset["fingerprint"]):
+    if (
+        not isinstance(dataset, dict)
+        or not isinstance(dataset.get("fingerprint"), str)
+        or not _SHA256.fullmatch(dataset["fingerprint"])
+    ):
         bad("dataset.fingerprint must be 64 lower-case hex digits")
     elif not all(isinstance(dataset.get(k), (str, type(None))) for k in ("source", "split")):
         bad("dataset.source and dataset.split must be strings")
@@ -558,13 +620,17 @@ def _record_problem(record: object, where: str) -> Rejection | None:
         return Rejection("malformed_json", f"{where}: expected a JSON object")
     for name in ("id", "task", "prediction"):
         if name not in record:
-            return Rejection("missing_field", f"{where}: field {name!r} is missing (each line needs id, task, prediction)")
+            return Rejection(
+                "missing_field", f"{where}: field {name!r} is missing (each line needs id, task, prediction)"
+            )
     if not isinstance(record["id"], int) or isinstance(record["id"], bool):
         return Rejection("bad_field", f"{where}: field 'id' must be an integer")
     if record["task"] not in TASKS_BY_ID:
         return Rejection("unknown_task", f"{where}: task {str(record['task'])[:80]!r} is not a SPAR-Bench task")
     if record.get("error"):
-        return Rejection("failed_request", f"{where}: id {record['id']} is a failed request; answer it before submitting")
+        return Rejection(
+            "failed_request", f"{where}: id {record['id']} is a failed request; answer it before submitting"
+        )
     if not isinstance(record["prediction"], str):
         return Rejection("bad_field", f"{where}: field 'prediction' must be a string")
     nested = [k for k, v in record.items() if isinstance(v, (dict, list))]
@@ -591,8 +657,13 @@ def load_reference(source: str) -> Reference:
     dataset = load_dataset(source)
     columns = dataset.select_columns(["id", "task", "question", "answer"]).to_dict()
     ids = columns["id"]
-    return Reference(source, dataset_fingerprint(dataset), dict(zip(ids, columns["task"])),
-                     dict(zip(ids, columns["question"])), dict(zip(ids, columns["answer"])))
+    return Reference(
+        source,
+        dataset_fingerprint(dataset),
+        dict(zip(ids, columns["task"])),
+        dict(zip(ids, columns["question"])),
+        dict(zip(ids, columns["answer"])),
+    )
 
 
 def _reference_source(manifest: dict, data_source: str | None) -> str:
@@ -632,8 +703,13 @@ class _Checked:
     scored: dict | None = None  # {protocol: BatchScores}
 
 
-def verify(bundle_path: str | Path, data_source: str | None = None, *, limits: Limits = DEFAULT_LIMITS,
-           reference: Reference | None = None) -> Verdict:
+def verify(
+    bundle_path: str | Path,
+    data_source: str | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    reference: Reference | None = None,
+) -> Verdict:
     """Check an untrusted bundle and re-score it; see `Verdict`. Nothing in it is executed or unpickled.
 
     Rejection codes: bundle_too_large, not_a_bundle, corrupt_bundle, decompressed_too_large,
@@ -646,8 +722,13 @@ def verify(bundle_path: str | Path, data_source: str | None = None, *, limits: L
     return check_bundle(bundle_path, data_source, limits=limits, reference=reference).verdict
 
 
-def check_bundle(bundle_path: str | Path, data_source: str | None = None, *, limits: Limits = DEFAULT_LIMITS,
-                 reference: Reference | None = None) -> _Checked:
+def check_bundle(
+    bundle_path: str | Path,
+    data_source: str | None = None,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    reference: Reference | None = None,
+) -> _Checked:
     """`verify` plus the per-sample scores (for `spar_bench.compare`)."""
     members, problems = read_bundle(bundle_path, limits)
     if problems:
@@ -662,11 +743,20 @@ def check_bundle(bundle_path: str | Path, data_source: str | None = None, *, lim
     if not problems:
         sha = hashlib.sha256(members[PREDICTIONS]).hexdigest()
         if sha != manifest["predictions_sha256"]:
-            problems.append(Rejection("sha256_mismatch", f"{PREDICTIONS} has sha256 {sha}; the manifest says "
-                                                         f"{manifest['predictions_sha256']}"))
+            problems.append(
+                Rejection(
+                    "sha256_mismatch",
+                    f"{PREDICTIONS} has sha256 {sha}; the manifest says {manifest['predictions_sha256']}",
+                )
+            )
         if isinstance(manifest.get("n_predictions"), int) and manifest["n_predictions"] != len(lines.records):
-            problems.append(Rejection("count_mismatch", f"the manifest counts {manifest['n_predictions']} predictions; "
-                                                        f"{PREDICTIONS} has {len(lines.records)}"))
+            problems.append(
+                Rejection(
+                    "count_mismatch",
+                    f"the manifest counts {manifest['n_predictions']} predictions; "
+                    f"{PREDICTIONS} has {len(lines.records)}",
+                )
+            )
     if problems:
         return _Checked(Verdict(False, _grouped(problems), manifest=manifest if isinstance(manifest, dict) else None))
 
@@ -675,14 +765,20 @@ def check_bundle(bundle_path: str | Path, data_source: str | None = None, *, lim
     problems += _id_problems(lines.records, reference)
     claimed = manifest["dataset"]
     if claimed["fingerprint"] != reference.fingerprint:
-        problems.append(Rejection("fingerprint_mismatch", f"the run's dataset fingerprint {claimed['fingerprint']} is not "
-                                                          f"the reference's {reference.fingerprint} ({source})"))
+        problems.append(
+            Rejection(
+                "fingerprint_mismatch",
+                f"the run's dataset fingerprint {claimed['fingerprint']} is not "
+                f"the reference's {reference.fingerprint} ({source})",
+            )
+        )
     from spar_bench.leaderboard import custom_split
 
     split = source if source in SHORT_SOURCES else (claimed.get("split") or custom_split(reference.fingerprint))
     if claimed.get("split") and source in SHORT_SOURCES and claimed["split"] != source:
-        problems.append(Rejection("split_mismatch", f"the manifest claims split {claimed['split']!r}; "
-                                                    f"the reference is {source!r}"))
+        problems.append(
+            Rejection("split_mismatch", f"the manifest claims split {claimed['split']!r}; the reference is {source!r}")
+        )
     if problems:
         return _Checked(Verdict(False, _grouped(problems), manifest=manifest))
     predictions, scored, scores = _rescore(lines.records, reference)
@@ -696,15 +792,21 @@ def _id_problems(records: list[dict], reference: Reference) -> list[Rejection]:
     if repeated := [i for i, n in counts.items() if n > 1]:
         problems.append(Rejection("duplicate_id", f"{len(repeated)} id(s) answered more than once: {_shown(repeated)}"))
     if unknown := [i for i in counts if i not in reference.tasks]:
-        problems.append(Rejection("unknown_id", f"{len(unknown)} id(s) are not questions of the reference split: "
-                                                f"{_shown(unknown)}"))
+        problems.append(
+            Rejection("unknown_id", f"{len(unknown)} id(s) are not questions of the reference split: {_shown(unknown)}")
+        )
     if missing := [i for i in reference.tasks if i not in counts]:
-        problems.append(Rejection("missing_id", f"{len(missing)} question(s) of the split have no prediction: "
-                                                f"{_shown(missing)}"))
+        problems.append(
+            Rejection("missing_id", f"{len(missing)} question(s) of the split have no prediction: {_shown(missing)}")
+        )
     wrong = [r["id"] for r in records if r["id"] in reference.tasks and r["task"] != reference.tasks[r["id"]]]
     if wrong:
-        problems.append(Rejection("task_mismatch", f"{len(wrong)} prediction(s) name another task than the reference "
-                                                   f"question: ids {_shown(wrong)}"))
+        problems.append(
+            Rejection(
+                "task_mismatch",
+                f"{len(wrong)} prediction(s) name another task than the reference question: ids {_shown(wrong)}",
+            )
+        )
     return problems
 
 
@@ -713,9 +815,13 @@ def _rescore(records: list[dict], reference: Reference) -> tuple[Any, dict, dict
 
     by_id = {r["id"]: r["prediction"] for r in records}
     ids = list(reference.tasks)
-    predictions = Predictions(ids=ids, tasks=[reference.tasks[i] for i in ids],
-                              answers=[reference.answers[i] for i in ids], predictions=[by_id[i] for i in ids],
-                              questions=[reference.questions[i] for i in ids])
+    predictions = Predictions(
+        ids=ids,
+        tasks=[reference.tasks[i] for i in ids],
+        answers=[reference.answers[i] for i in ids],
+        predictions=[by_id[i] for i in ids],
+        questions=[reference.questions[i] for i in ids],
+    )
     scored = score_predictions(predictions, ["strict", "official"])
     return predictions, scored, summary_json(summarize_scores(scored), predictions)
 
@@ -733,7 +839,8 @@ def _entry(manifest: dict, reference: Reference, split: str | None, scores: dict
         model_name=model["name"],
         organisation=model["organisation"],
         adapter=model.get("adapter"),
-        model_args=redact_args(model.get("model_args")) if isinstance(model.get("model_args"), dict)
+        model_args=redact_args(model.get("model_args"))
+        if isinstance(model.get("model_args"), dict)
         else model.get("model_args"),
         adapter_identity=model.get("adapter_identity"),
         generation_settings=manifest.get("generation_settings"),
@@ -747,19 +854,29 @@ def _entry(manifest: dict, reference: Reference, split: str | None, scores: dict
         n_questions=n,
         predictions_sha256=manifest["predictions_sha256"],
         scores=scores,
-        variant=variant_from_run(model.get("adapter_identity"), manifest.get("generation_settings"),
-                                 trained_on_spar7m=trained if isinstance(trained, bool) else None),
+        variant=variant_from_run(
+            model.get("adapter_identity"),
+            manifest.get("generation_settings"),
+            trained_on_spar7m=trained if isinstance(trained, bool) else None,
+        ),
     )
 
 
 # ---------------------------------------------------------------- add
 
 
-def add(bundle_path: str | Path, entries_dir: str | Path, data_source: str | None = None, *,
-        split: str | None = None, overwrite: bool = False, trained_on_spar7m: bool | None = None,
-        limits: Limits = DEFAULT_LIMITS,
-        write_entry: Callable[[dict, Path], Path] | None = None,
-        validate_entry: Callable[[dict], list[str]] | None = None) -> tuple[Verdict, Path | None]:
+def add(
+    bundle_path: str | Path,
+    entries_dir: str | Path,
+    data_source: str | None = None,
+    *,
+    split: str | None = None,
+    overwrite: bool = False,
+    trained_on_spar7m: bool | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    write_entry: Callable[[dict, Path], Path] | None = None,
+    validate_entry: Callable[[dict], list[str]] | None = None,
+) -> tuple[Verdict, Path | None]:
     """Verify a bundle, then write its entry with `spar_bench.leaderboard.write_entry`.
 
     Returns (verdict, path of the entry, or None when rejected). The entry is built from the re-scored data
@@ -777,8 +894,10 @@ def add(bundle_path: str | Path, entries_dir: str | Path, data_source: str | Non
         verdict = Verdict(verdict.ok, verdict.reasons, verdict.scores, entry, verdict.manifest)
     if split is not None and split != verdict.entry["dataset"]["split"]:
         if verdict.entry["dataset"]["source"] in SHORT_SOURCES:
-            raise SubmissionError(f"--split {split!r}: the reference is {verdict.entry['dataset']['source']!r}, whose "
-                                  "split keeps its name; --split names the split of custom data only")
+            raise SubmissionError(
+                f"--split {split!r}: the reference is {verdict.entry['dataset']['source']!r}, whose "
+                "split keeps its name; --split names the split of custom data only"
+            )
         entry = {**verdict.entry, "dataset": {**verdict.entry["dataset"], "split": split}}
         verdict = Verdict(verdict.ok, verdict.reasons, verdict.scores, entry, verdict.manifest)
     if write_entry is None or validate_entry is None:
@@ -787,13 +906,19 @@ def add(bundle_path: str | Path, entries_dir: str | Path, data_source: str | Non
         write_entry = write_entry or leaderboard.write_entry
         validate_entry = validate_entry or leaderboard.validate_entry
     if problems := validate_entry(verdict.entry):
-        return Verdict(False, tuple(Rejection("entry_schema", p) for p in problems), verdict.scores, verdict.entry,
-                       verdict.manifest), None
+        return Verdict(
+            False,
+            tuple(Rejection("entry_schema", p) for p in problems),
+            verdict.scores,
+            verdict.entry,
+            verdict.manifest,
+        ), None
     entries = Path(entries_dir).resolve()
     entries.mkdir(parents=True, exist_ok=True)
     try:
-        path = Path(write_entry(verdict.entry, entries, overwrite=True) if overwrite
-                    else write_entry(verdict.entry, entries))
+        path = Path(
+            write_entry(verdict.entry, entries, overwrite=True) if overwrite else write_entry(verdict.entry, entries)
+        )
     except (ValueError, FileExistsError) as error:  # leaderboard.LeaderboardError is a ValueError
         raise SubmissionError(f"the entry was not written: {error}") from error
     if not path.resolve().is_relative_to(entries):
@@ -810,8 +935,14 @@ def prepare_command(args) -> int:
     import sys
 
     try:
-        path = prepare(args.run_dir, args.model_name, args.org, args.out, getattr(args, "data", None),
-                       trained_on_spar7m=_yes_no(getattr(args, "trained_on_spar7m", None)))
+        path = prepare(
+            args.run_dir,
+            args.model_name,
+            args.org,
+            args.out,
+            getattr(args, "data", None),
+            trained_on_spar7m=_yes_no(getattr(args, "trained_on_spar7m", None)),
+        )
     except (PrepareError, OSError) as error:
         print(f"spar-bench submit prepare: {error}", file=sys.stderr)
         return 2
@@ -829,8 +960,10 @@ def _print_verdict(verdict: Verdict, command: str) -> None:
         return
     strict, official = verdict.scores["strict"], verdict.scores["official"]
     entry = verdict.entry
-    print(f"ACCEPTED: {entry['model']['name']} ({entry['model']['organisation']}), {entry['n_questions']} questions "
-          f"of {entry['dataset']['split'] or entry['dataset']['source']}")
+    print(
+        f"ACCEPTED: {entry['model']['name']} ({entry['model']['organisation']}), {entry['n_questions']} questions "
+        f"of {entry['dataset']['split'] or entry['dataset']['source']}"
+    )
     print(f"  re-scored: strict {strict['overall']:.2f}, official {official['overall']:.2f}")
     claimed = (verdict.manifest or {}).get("claimed_scores")
     if isinstance(claimed, dict):
@@ -865,8 +998,14 @@ def add_command(args) -> int:
     from spar_bench.data import DatasetError
 
     try:
-        verdict, path = add(args.bundle, args.entries, args.data, split=args.split, overwrite=args.overwrite,
-                            trained_on_spar7m=_yes_no(getattr(args, "trained_on_spar7m", None)))
+        verdict, path = add(
+            args.bundle,
+            args.entries,
+            args.data,
+            split=args.split,
+            overwrite=args.overwrite,
+            trained_on_spar7m=_yes_no(getattr(args, "trained_on_spar7m", None)),
+        )
     except (SubmissionError, DatasetError) as error:
         print(f"spar-bench leaderboard add: {error}", file=sys.stderr)
         return 2
@@ -881,17 +1020,26 @@ def _yes_no(value: str | None) -> bool | None:
     return None if value is None else value == "yes"
 
 
-_TRAINED_HELP = ("whether the model was trained on SPAR-7M (yes or no; default: not stated, shown as unknown). "
-                 "The SPAR authors compare such models apart; the leaderboard ranks them in their own table")
+_TRAINED_HELP = (
+    "whether the model was trained on SPAR-7M (yes or no; default: not stated, shown as unknown). "
+    "The SPAR authors compare such models apart; the leaderboard ranks them in their own table"
+)
 
 
 def add_prepare_arguments(parser) -> None:
     """`spar-bench submit prepare` arguments; sets `run` to prepare_command."""
-    parser.add_argument("run_dir", metavar="RUN", help="a `spar-bench run` output folder, an lmms-eval output folder "
-                        "(--log_samples; our tasks or the built-in sparbench task) or a VLMEvalKit SparBench "
-                        "prediction file (.xlsx, .tsv; needs --data)")
-    parser.add_argument("--data", metavar="SOURCE", help="the dataset a VLMEvalKit file was run on (its rows are "
-                        "matched to this dataset's ids)")
+    parser.add_argument(
+        "run_dir",
+        metavar="RUN",
+        help="a `spar-bench run` output folder, an lmms-eval output folder "
+        "(--log_samples; our tasks or the built-in sparbench task) or a VLMEvalKit SparBench "
+        "prediction file (.xlsx, .tsv; needs --data)",
+    )
+    parser.add_argument(
+        "--data",
+        metavar="SOURCE",
+        help="the dataset a VLMEvalKit file was run on (its rows are matched to this dataset's ids)",
+    )
     parser.add_argument("--model-name", required=True, help="the model's name on the leaderboard")
     parser.add_argument("--org", required=True, help="the organisation submitting it")
     parser.add_argument("--out", required=True, help="bundle to write (.tar.gz)")
@@ -902,8 +1050,11 @@ def add_prepare_arguments(parser) -> None:
 def add_verify_arguments(parser) -> None:
     """`spar-bench submit verify` arguments; sets `run` to verify_command."""
     parser.add_argument("bundle", help="a bundle made by `spar-bench submit prepare`")
-    parser.add_argument("--data", help="reference data: hub id, parquet file or folder, synth, tiny or full "
-                                       "(default: the manifest's source when it is synth)")
+    parser.add_argument(
+        "--data",
+        help="reference data: hub id, parquet file or folder, synth, tiny or full "
+        "(default: the manifest's source when it is synth)",
+    )
     parser.set_defaults(run=verify_command)
 
 
@@ -912,9 +1063,13 @@ def add_add_arguments(parser) -> None:
     parser.add_argument("bundle", help="a bundle made by `spar-bench submit prepare`")
     parser.add_argument("--data", help="reference data (as for `submit verify`)")
     parser.add_argument("--entries", default="leaderboard/entries", help="entries folder (default leaderboard/entries)")
-    parser.add_argument("--split", help="split name of an entry on custom data (default custom-<first 8 hex digits "
-                        "of its fingerprint>; full, tiny and synth keep theirs)")
-    parser.add_argument("--overwrite", action="store_true",
-                        help="replace an existing entry of the same model and split")
+    parser.add_argument(
+        "--split",
+        help="split name of an entry on custom data (default custom-<first 8 hex digits "
+        "of its fingerprint>; full, tiny and synth keep theirs)",
+    )
+    parser.add_argument(
+        "--overwrite", action="store_true", help="replace an existing entry of the same model and split"
+    )
     parser.add_argument("--trained-on-spar7m", choices=("yes", "no"), help=_TRAINED_HELP)
     parser.set_defaults(run=add_command)

@@ -43,18 +43,29 @@ def read_vlmevalkit(path: str | Path) -> list[dict]:
     lacking = [name for name in ("index", "answer", "prediction") if name not in names]
     if lacking or task_column is None:
         lacking += [] if task_column else ["task (or category)"]
-        raise ForeignFileError(f"{path}: not a VLMEvalKit prediction file: no column {', '.join(lacking)} "
-                               f"(columns: {', '.join(names[:12])})")
-    at = {name: names.index(name) for name in ("index", "answer", "prediction", "question", task_column) if name in names}
+        raise ForeignFileError(
+            f"{path}: not a VLMEvalKit prediction file: no column {', '.join(lacking)} "
+            f"(columns: {', '.join(names[:12])})"
+        )
+    at = {
+        name: names.index(name) for name in ("index", "answer", "prediction", "question", task_column) if name in names
+    }
     records = []
     for number, row in enumerate(rows, start=2):  # row 1 is the header
         if not any(cell not in (None, "") for cell in row):
             continue
         cell = functools.partial(_cell, row, at)
         where = f"{path}:{number}"
-        records.append({"id": _index(cell("index"), where), "task": _text(cell(task_column)),
-                        "question": _text(cell("question")) or "", "answer": _text(cell("answer")),
-                        "prediction": _text(cell("prediction")) or "", "where": where})
+        records.append(
+            {
+                "id": _index(cell("index"), where),
+                "task": _text(cell(task_column)),
+                "question": _text(cell("question")) or "",
+                "answer": _text(cell("answer")),
+                "prediction": _text(cell("prediction")) or "",
+                "where": where,
+            }
+        )
     return records
 
 
@@ -75,8 +86,10 @@ def _read_xlsx(path: Path) -> tuple[list, list[list]]:
     try:
         import openpyxl
     except ImportError:
-        raise ForeignFileError(f"{path}: reading .xlsx needs openpyxl (pip install 'spar-bench[vlmevalkit]'), or "
-                               "write the predictions as .tsv (VLMEvalKit: PRED_FORMAT=tsv)") from None
+        raise ForeignFileError(
+            f"{path}: reading .xlsx needs openpyxl (pip install 'spar-bench[vlmevalkit]'), or "
+            "write the predictions as .tsv (VLMEvalKit: PRED_FORMAT=tsv)"
+        ) from None
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # noqa: BLE001 - openpyxl raises many types for a bad file
@@ -126,8 +139,9 @@ class DatasetMismatchError(ValueError):
     """Predictions that do not belong to the dataset they are checked against."""
 
 
-def match_to_dataset(ids: Sequence, tasks: Sequence[str], questions: Sequence[str], answers: Sequence[str],
-                     reference) -> tuple[list, int]:
+def match_to_dataset(
+    ids: Sequence, tasks: Sequence[str], questions: Sequence[str], answers: Sequence[str], reference
+) -> tuple[list, int]:
     """(the dataset id of each prediction, how many were matched by their text rather than their id).
 
     `reference` is a `submit.Reference`. A prediction keeps its id when the dataset has that id with the same
@@ -141,14 +155,19 @@ def match_to_dataset(ids: Sequence, tasks: Sequence[str], questions: Sequence[st
         by_text.setdefault((task, reference.questions[i]), []).append(i)
     matched, by_content, unmatched, taken = [], 0, [], set()
     for i, task, question, answer in zip(ids, tasks, questions, answers):
-        same = (i in reference.tasks and reference.tasks[i] == task and same_answer(reference.answers[i], answer)
-                and (not question or reference.questions[i] == question))
+        same = (
+            i in reference.tasks
+            and reference.tasks[i] == task
+            and same_answer(reference.answers[i], answer)
+            and (not question or reference.questions[i] == question)
+        )
         if same and i not in taken:
             matched.append(i)
             taken.add(i)
             continue
-        candidates = [c for c in by_text.get((task, question), ())
-                      if c not in taken and same_answer(reference.answers[c], answer)]
+        candidates = [
+            c for c in by_text.get((task, question), ()) if c not in taken and same_answer(reference.answers[c], answer)
+        ]
         if not candidates:
             unmatched.append(i)
             matched.append(None)
@@ -160,5 +179,6 @@ def match_to_dataset(ids: Sequence, tasks: Sequence[str], questions: Sequence[st
         shown = ", ".join(str(i) for i in unmatched[:10])
         raise DatasetMismatchError(
             f"{len(unmatched)} prediction(s) match no question of the dataset {reference.source} (by id, or by task, "
-            f"question and answer): ids {shown}; check the predictions against the dataset they were run on (--data)")
+            f"question and answer): ids {shown}; check the predictions against the dataset they were run on (--data)"
+        )
     return matched, by_content

@@ -381,7 +381,6 @@ class FaultServer:
         writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + payload)
         await writer.drain()
 
-
     @staticmethod
     async def _send_endless(writer, seconds: float) -> None:
         head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -396,9 +395,7 @@ class FaultServer:
 REPLY_KINDS = {
     "ok": lambda delay: Reply.ok(delay),
     "500": lambda delay: Reply.http_status(500, delay_s=delay),
-    "404": lambda delay: Reply(
-        "status", delay_s=delay, status=404, message="The model `fault-server` does not exist."
-    ),
+    "404": lambda delay: Reply("status", delay_s=delay, status=404, message="The model `fault-server` does not exist."),
     "hang": lambda delay: Reply.hang(max(delay, 3600.0)),
     "null_content": lambda delay: Reply.null_content(),
     "empty_choices": lambda delay: Reply.empty_choices(),
@@ -413,8 +410,9 @@ def main() -> None:
     parser.add_argument("--reply", choices=sorted(REPLY_KINDS), default="ok", help="what every request gets")
     parser.add_argument("--capacity", type=int, help="requests answered at once (like a GPU's batch)")
     args = parser.parse_args()
-    server = FaultServer(default=REPLY_KINDS[args.reply](args.delay), port=args.port, record=False,
-                         capacity=args.capacity).start()
+    server = FaultServer(
+        default=REPLY_KINDS[args.reply](args.delay), port=args.port, record=False, capacity=args.capacity
+    ).start()
     print(server.base_url, flush=True)
     stopped = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):

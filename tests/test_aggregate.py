@@ -89,20 +89,23 @@ def test_task_interval_width_matches_the_normal_approximation_at_large_n():
 def test_a_task_with_every_answer_right_is_not_certain():
     # Clopper-Pearson for 10 of 10: [0.025 ** (1 / 10), 1].
     summary = summarize(["position_matching"] * 10, [1.0] * 10)
-    assert summary.tasks["position_matching"].ci95 == pytest.approx((100 * 0.025 ** 0.1, 100.0))
+    assert summary.tasks["position_matching"].ci95 == pytest.approx((100 * 0.025**0.1, 100.0))
     assert summary.overall_ci95[0] < 100.0 and summary.levels_ci95["medium"][0] < 100.0
 
 
 def test_a_task_with_every_answer_wrong_is_not_certain():
     low, high = summarize(["position_matching"] * 10, [0.0] * 10).tasks["position_matching"].ci95
-    assert low == 0.0 and high == pytest.approx(100 * (1 - 0.025 ** 0.1))
+    assert low == 0.0 and high == pytest.approx(100 * (1 - 0.025**0.1))
 
 
-@pytest.mark.parametrize(("total", "n", "expected"), [
-    (3, 10, (0.06673951, 0.65245285)),  # scipy.stats.beta quantiles
-    (7.5, 10, (0.39418168, 0.95594059)),  # a fractional sum of MRA scores
-    (0, 1, (0.0, 0.975)),
-])
+@pytest.mark.parametrize(
+    ("total", "n", "expected"),
+    [
+        (3, 10, (0.06673951, 0.65245285)),  # scipy.stats.beta quantiles
+        (7.5, 10, (0.39418168, 0.95594059)),  # a fractional sum of MRA scores
+        (0, 1, (0.0, 0.975)),
+    ],
+)
 def test_clopper_pearson_matches_the_beta_quantiles(total, n, expected):
     assert clopper_pearson(total, n) == pytest.approx(expected, abs=1e-7)
 
@@ -132,11 +135,14 @@ def test_task_interval_covers_a_0_1_task_at_ten_questions(p):
     assert _exact_coverage({0.0: 1 - p, 1.0: p}, 10) >= 0.95
 
 
-@pytest.mark.parametrize("distribution", [
-    {0.0: 0.3, 0.9: 0.35, 1.0: 0.35},  # miss or nearly hit
-    {0.5: 0.2, 0.6: 0.3, 0.7: 0.3, 0.8: 0.2},  # always roughly right
-    {0.9: 0.1, 1.0: 0.9},  # nearly perfect
-])
+@pytest.mark.parametrize(
+    "distribution",
+    [
+        {0.0: 0.3, 0.9: 0.35, 1.0: 0.35},  # miss or nearly hit
+        {0.5: 0.2, 0.6: 0.3, 0.7: 0.3, 0.8: 0.2},  # always roughly right
+        {0.9: 0.1, 1.0: 0.9},  # nearly perfect
+    ],
+)
 def test_task_interval_covers_an_mra_task_at_ten_questions(distribution):
     assert _exact_coverage(distribution, 10) >= 0.93
 

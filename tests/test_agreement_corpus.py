@@ -26,8 +26,18 @@ CORPUS = DATA / "agreement_corpus.jsonl"
 CORPORA = (CORPUS, DATA / "agreement_holdout_a.jsonl", DATA / "agreement_holdout_b.jsonl")
 FIELDS = {"id", "task", "question", "answer", "response", "category", "grader_reading", "grader_score"}
 MOTION_NAMES = ("move_right", "move_up", "move_forward", "rotate_right", "rotate_up")
-MOTION_KEYS = {"move_right", "move_left", "move_up", "move_down", "move_forward", "move_backward",
-               "rotate_right", "rotate_left", "rotate_up", "rotate_down"}
+MOTION_KEYS = {
+    "move_right",
+    "move_left",
+    "move_up",
+    "move_down",
+    "move_forward",
+    "move_backward",
+    "rotate_right",
+    "rotate_left",
+    "rotate_up",
+    "rotate_down",
+}
 OPTION = re.compile(r"(?:^|\s)([A-Z])\. ")
 AGREEMENT_TOLERANCE = 1e-6
 
@@ -114,11 +124,34 @@ def test_size_and_coverage(main_corpus):
     categories = Counter(row["category"] for row in corpus)
     assert 15 <= len(categories) <= 40, sorted(categories)
     # The hard negatives and the classes named in issue 9 are all there.
-    for category in ("hedge", "list_all_options", "none_of_options", "refusal", "truncated_think", "invalid_letter",
-                     "empty", "self_contradiction", "label_numbers", "cjk_number", "cjk_letter", "boxed_latex",
-                     "markdown_bold", "answer_punctuation", "json_answer", "letter_explanation", "option_text_only",
-                     "echoed_reference", "context_number", "range_uncertainty", "number_words", "leading_dot",
-                     "imperial_compound", "motion_kv_units", "motion_json", "motion_markdown"):
+    for category in (
+        "hedge",
+        "list_all_options",
+        "none_of_options",
+        "refusal",
+        "truncated_think",
+        "invalid_letter",
+        "empty",
+        "self_contradiction",
+        "label_numbers",
+        "cjk_number",
+        "cjk_letter",
+        "boxed_latex",
+        "markdown_bold",
+        "answer_punctuation",
+        "json_answer",
+        "letter_explanation",
+        "option_text_only",
+        "echoed_reference",
+        "context_number",
+        "range_uncertainty",
+        "number_words",
+        "leading_dot",
+        "imperial_compound",
+        "motion_kv_units",
+        "motion_json",
+        "motion_markdown",
+    ):
         assert categories[category] >= 5, (category, categories[category])
 
 
@@ -160,8 +193,11 @@ def test_readings_have_the_shape_of_their_task(corpus):
 
 
 def test_grader_scores_are_computed_from_the_readings(corpus):
-    wrong = [(row["id"], row["grader_score"], expected_score(row)) for row in corpus
-             if abs(row["grader_score"] - expected_score(row)) > 1e-12]
+    wrong = [
+        (row["id"], row["grader_score"], expected_score(row))
+        for row in corpus
+        if abs(row["grader_score"] - expected_score(row)) > 1e-12
+    ]
     assert not wrong, f"grader_score differs from the score of grader_reading: {wrong[:20]}"
 
 
@@ -184,7 +220,9 @@ def test_strict_protocol_agrees_with_the_grader(corpus):
         elif score < row["grader_score"] - AGREEMENT_TOLERANCE:
             under.append(f"{row['id']}[{row['category']}] {score:.3g}<{row['grader_score']:.3g}")
     agreement = 1 - (len(over) + len(under)) / len(corpus)
-    message = (f"agreement {100 * agreement:.1f}% over {len(corpus)} responses; "
-               f"over-credit ({len(over)}): {', '.join(over) or 'none'}; "
-               f"under-credit ({len(under)}): {', '.join(under) or 'none'}")
+    message = (
+        f"agreement {100 * agreement:.1f}% over {len(corpus)} responses; "
+        f"over-credit ({len(over)}): {', '.join(over) or 'none'}; "
+        f"under-credit ({len(under)}): {', '.join(under) or 'none'}"
+    )
     assert not over and agreement >= 0.98, message

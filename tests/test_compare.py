@@ -17,8 +17,13 @@ from spar_bench.tasks_spec import TASK_IDS
 
 
 def _run(folder: Path, model: str, **args) -> Path:
-    run(model=model, model_args={k: str(v) for k, v in args.items()}, tasks=["spar_bench_synth"], output=folder,
-        show_progress=False)
+    run(
+        model=model,
+        model_args={k: str(v) for k, v in args.items()},
+        tasks=["spar_bench_synth"],
+        output=folder,
+        show_progress=False,
+    )
     return folder
 
 
@@ -95,8 +100,25 @@ def test_fail_on_regression_exits_0_for_an_improvement_or_no_change(runs):
 
 def test_markdown_holds_every_row_and_the_shared_count(runs, tmp_path):
     out = tmp_path / "comment.md"
-    assert main([str(runs["random"]), str(runs["oracle"]), "--markdown", str(out), "--protocol", "official",
-                 "--fail-on-regression", "1", "--bootstrap", "200", "--seed", "7"]) == 0
+    assert (
+        main(
+            [
+                str(runs["random"]),
+                str(runs["oracle"]),
+                "--markdown",
+                str(out),
+                "--protocol",
+                "official",
+                "--fail-on-regression",
+                "1",
+                "--bootstrap",
+                "200",
+                "--seed",
+                "7",
+            ]
+        )
+        == 0
+    )
     text = out.read_text()
     assert "official protocol" in text and "200 shared questions" in text and "seed 7" in text
     assert "| **Avg** |" in text and "| **Low** |" in text

@@ -65,8 +65,13 @@ def bash_blocks(path: Path) -> list[Block]:
 def _environment(home: Path) -> dict[str, str]:
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
-    env.update(HF_HUB_OFFLINE="1", HF_DATASETS_OFFLINE="1", SPAR_BENCH_JOURNAL_DIR=str(home / "journals"),
-               HOME=str(home), HF_HOME=str(home / "hf"))
+    env.update(
+        HF_HUB_OFFLINE="1",
+        HF_DATASETS_OFFLINE="1",
+        SPAR_BENCH_JOURNAL_DIR=str(home / "journals"),
+        HOME=str(home),
+        HF_HOME=str(home / "hf"),
+    )
     env.pop("VIRTUAL_ENV", None)
     return env
 
@@ -94,8 +99,9 @@ def test_the_readme_main_job_is_a_block_that_runs():
     assert main_job and main_job[0].not_run is None
 
 
-@pytest.mark.parametrize("document", [d for d in DOCUMENTS if any(b.not_run is None for b in bash_blocks(d))],
-                         ids=lambda d: d.name)
+@pytest.mark.parametrize(
+    "document", [d for d in DOCUMENTS if any(b.not_run is None for b in bash_blocks(d))], ids=lambda d: d.name
+)
 def test_documented_commands_run_as_written(document, tmp_path):
     work = _workspace(tmp_path)
     env = _environment(tmp_path)
@@ -103,7 +109,9 @@ def test_documented_commands_run_as_written(document, tmp_path):
         if block.not_run is not None:
             continue
         script = "set -euo pipefail\n" + "\n".join(block.setup) + "\n" + block.script
-        done = subprocess.run(["bash", "-c", script], cwd=work, env=env, check=False, capture_output=True, text=True, timeout=300)
+        done = subprocess.run(
+            ["bash", "-c", script], cwd=work, env=env, check=False, capture_output=True, text=True, timeout=300
+        )
         assert done.returncode == 0, (
             f"{block.document}:{block.line} failed (exit {done.returncode}):\n{block.script}\n"
             f"--- stdout\n{done.stdout[-3000:]}\n--- stderr\n{done.stderr[-3000:]}"

@@ -40,7 +40,8 @@ def test_embedded_set_validates_with_ten_questions_per_task():
 
 def test_embedded_set_is_what_the_generator_makes(regenerated):
     assert content(regenerated / PARQUET) == content(embedded_path()), (
-        "tasks/data/spar_bench_synth.parquet is stale: run python scripts/make_embedded_data.py")
+        "tasks/data/spar_bench_synth.parquet is stale: run python scripts/make_embedded_data.py"
+    )
 
 
 def test_embedded_3d_set_is_what_the_generator_makes(regenerated):

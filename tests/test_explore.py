@@ -79,7 +79,9 @@ def test_the_strict_span_is_given_in_javascript_string_offsets(runs):
     text, span = data["answers"][0]["text"][0], data["answers"][0]["span"][0]
     answer = data["questions"]["answer"][0]
     # the emoji is two UTF-16 units: the span starts at 2 + len(" answer ")
-    assert span is not None and span[0] >= 10 and text.encode("utf-16-le")[2 * span[0]:2 * span[1]].decode("utf-16-le")
+    assert (
+        span is not None and span[0] >= 10 and text.encode("utf-16-le")[2 * span[0] : 2 * span[1]].decode("utf-16-le")
+    )
     assert answer in text
 
 
@@ -144,7 +146,10 @@ def explorer(browser, site):  # noqa: F811
 def test_the_page_opens_from_disk_with_both_models_and_no_network(explorer):
     assert explorer.count() == "200 of 200 questions"
     assert explorer.page.eval_on_selector_all("#f-model option", "os => os.map(o => o.textContent)") == [
-        "all", "spar_frequency", "spar_oracle"]
+        "all",
+        "spar_frequency",
+        "spar_oracle",
+    ]
     assert explorer.errors == [] and all(url.startswith("file://") for url in explorer.requests)
 
 
@@ -177,7 +182,9 @@ def test_the_protocols_disagree_filter_finds_the_official_leniency(explorer):
     explorer.page.check("#f-protocols-differ")
     explorer.page.click("#spacer .row >> nth=0")
     card = "#detail .answer-card[data-run='0'] .facts"
-    strict, official = (float(explorer.page.get_attribute(f"{card} .{name}", "data-score")) for name in ("strict", "official"))
+    strict, official = (
+        float(explorer.page.get_attribute(f"{card} .{name}", "data-score")) for name in ("strict", "official")
+    )
     assert strict != official and explorer.errors == []
 
 
@@ -185,9 +192,12 @@ def test_opening_a_question_shows_its_images_answer_and_every_response(explorer)
     explorer.page.click("#spacer .row >> nth=0")
     explorer.page.wait_for_selector("#detail .answer-card")
     assert explorer.page.eval_on_selector_all("#detail .answer-card h3", "hs => hs.map(h => h.textContent)") == [
-        "spar_frequency", "spar_oracle"]
+        "spar_frequency",
+        "spar_oracle",
+    ]
     images = explorer.page.eval_on_selector_all(
-        "#detail .thumbs img", "imgs => imgs.map(i => [i.complete && i.naturalWidth > 0, i.dataset.full])")
+        "#detail .thumbs img", "imgs => imgs.map(i => [i.complete && i.naturalWidth > 0, i.dataset.full])"
+    )
     assert images and all(loaded for loaded, _ in images)
     explorer.page.click("#detail .thumbs img >> nth=0")
     assert explorer.page.is_visible("#lightbox")

@@ -31,8 +31,21 @@ FAST = "timeout_s=2,backoff_base_s=0.01,backoff_max_s=0.02,stall_timeout_s=3"
 
 
 def run_cli(url: str, output: Path, *extra: str, args: str = FAST, tasks: str = TASK) -> int:
-    return main(["run", "--model", "spar_openai", "--model-args", f"model=fault-server,base_url={url},{args}",
-                 "--tasks", tasks, "--output", str(output), "--no-progress", *extra])
+    return main(
+        [
+            "run",
+            "--model",
+            "spar_openai",
+            "--model-args",
+            f"model=fault-server,base_url={url},{args}",
+            "--tasks",
+            tasks,
+            "--output",
+            str(output),
+            "--no-progress",
+            *extra,
+        ]
+    )
 
 
 def answers_in(folder: Path) -> list[dict]:
@@ -178,9 +191,21 @@ def test_the_progress_source_reports_requests_in_flight_and_the_oldest_age():
 @pytest.mark.parametrize(("signum", "code", "name"), [(signal.SIGINT, 130, "Ctrl-C"), (signal.SIGTERM, 143, "SIGTERM")])
 def test_an_interrupted_run_keeps_its_journal_and_prints_the_resume_command(tmp_path, signum, code, name):
     with FaultServer(default=Reply.ok(0.05)) as server:
-        command = [sys.executable, "-m", "spar_bench", "run", "--model", "spar_openai", "--model-args",
-                   f"model=fault-server,base_url={server.base_url},max_concurrency=2", "--tasks", "spar_bench_synth",
-                   "--output", str(tmp_path), "--no-progress"]
+        command = [
+            sys.executable,
+            "-m",
+            "spar_bench",
+            "run",
+            "--model",
+            "spar_openai",
+            "--model-args",
+            f"model=fault-server,base_url={server.base_url},max_concurrency=2",
+            "--tasks",
+            "spar_bench_synth",
+            "--output",
+            str(tmp_path),
+            "--no-progress",
+        ]
         victim = subprocess.Popen(command, env=OFFLINE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         journal = tmp_path / "journal.jsonl"
         deadline = time.monotonic() + 60
@@ -264,7 +289,9 @@ def test_an_api_key_in_model_args_is_written_nowhere(tmp_path):
         seen = server.chat_received()[0].headers["authorization"]
     assert seen == f"Bearer {secret}", "the key is still sent"
     bundle = tmp_path / "bundle.tar.gz"
-    assert main(["submit", "prepare", str(tmp_path / "run"), "--model-name", "m", "--org", "o", "--out", str(bundle)]) == 0
+    assert (
+        main(["submit", "prepare", str(tmp_path / "run"), "--model-name", "m", "--org", "o", "--out", str(bundle)]) == 0
+    )
     for path in [*(tmp_path / "run").iterdir()]:
         assert secret.encode() not in path.read_bytes(), path
     assert secret.encode() not in gzip.decompress(bundle.read_bytes())
@@ -296,14 +323,40 @@ def test_the_api_key_can_be_read_from_a_file(tmp_path):
 @pytest.mark.parametrize("limit", ["-5", "0", "x"])
 def test_a_limit_below_one_is_bad_input(tmp_path, limit):
     with pytest.raises(SystemExit) as exit_:
-        main(["run", "--model", "spar_frequency", "--tasks", "spar_bench_synth", "--output", str(tmp_path),
-              "--limit", limit])
+        main(
+            [
+                "run",
+                "--model",
+                "spar_frequency",
+                "--tasks",
+                "spar_bench_synth",
+                "--output",
+                str(tmp_path),
+                "--limit",
+                limit,
+            ]
+        )
     assert exit_.value.code == 2
 
 
 def test_limit_takes_n_questions_per_task(tmp_path):
-    assert main(["run", "--model", "spar_frequency", "--tasks", "spar_bench_synth", "--output", str(tmp_path),
-                 "--limit", "2", "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--model",
+                "spar_frequency",
+                "--tasks",
+                "spar_bench_synth",
+                "--output",
+                str(tmp_path),
+                "--limit",
+                "2",
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     tasks = [json.loads(line)["task"] for line in (tmp_path / "predictions.jsonl").read_text().splitlines()]
     assert len(tasks) == 2 * len(set(tasks)) and len(set(tasks)) == 20
 
@@ -344,8 +397,11 @@ def _bundle_of(path: Path, member: str, size: int, byte: bytes) -> Path:
             self.left -= n
             return n
 
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz, \
-            tarfile.open(fileobj=gz, mode="w|") as tar:
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz,
+        tarfile.open(fileobj=gz, mode="w|") as tar,
+    ):
         manifest = b'{"bundle_format": 1}'
         info = tarfile.TarInfo("manifest.json")
         info.size = len(manifest)
@@ -427,8 +483,23 @@ def test_an_oversized_image_is_named_by_row_and_field_and_the_cap_can_be_raised(
     err = capsys.readouterr().err
     assert "field 'image'" in err and "8000x6000 (48000000 pixels); the cap is 40000000" in err
     assert "--max-image-pixels" in err
-    assert main(["run", "--model", "spar_frequency", "--tasks", "spar_bench_synth", "--data", str(path),
-                 "--output", str(tmp_path / "out"), "--no-progress"]) == 2
+    assert (
+        main(
+            [
+                "run",
+                "--model",
+                "spar_frequency",
+                "--tasks",
+                "spar_bench_synth",
+                "--data",
+                str(path),
+                "--output",
+                str(tmp_path / "out"),
+                "--no-progress",
+            ]
+        )
+        == 2
+    )
     assert "the cap is 40000000" in capsys.readouterr().err
     assert main(["validate", str(path), "--max-image-pixels", "50000000"]) == 0
 
@@ -457,8 +528,13 @@ def test_adapter_stopped_is_importable_from_the_adapter_module():
 def test_a_jsonl_line_nested_20000_deep_never_ends_score_with_a_signal(tmp_path):
     path = tmp_path / "deep.jsonl"
     path.write_text("[" * 20000 + "]" * 20000 + "\n")
-    result = subprocess.run([sys.executable, "-m", "spar_bench", "score", str(path)], env=OFFLINE,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "spar_bench", "score", str(path)],
+        env=OFFLINE,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode >= 0, f"killed by signal {-result.returncode}"
 
 

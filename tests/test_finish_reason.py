@@ -54,7 +54,12 @@ def test_hf_adapter_says_length_when_the_token_limit_cut_the_answer(tiny_checkpo
 
     adapter = HFAdapter(str(tiny_checkpoints("qwen2_vl", answer="BXYZ")))
     responses = []
-    adapter.generate([ask(GenerationSettings(stop=()), 0), ask(GenerationSettings(max_new_tokens=2, stop=()), 1),
-                      ask(GenerationSettings(max_new_tokens=2, stop=("BX",)), 2)], responses.append)
+    adapter.generate(
+        [
+            ask(GenerationSettings(stop=()), 0),
+            ask(GenerationSettings(max_new_tokens=2, stop=()), 1),
+            ask(GenerationSettings(max_new_tokens=2, stop=("BX",)), 2),
+        ],
+        responses.append,
+    )
     assert [(r.text, r.finish_reason) for r in responses] == [("BXYZ", "stop"), ("BX", "length"), ("", "stop")]
-

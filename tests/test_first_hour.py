@@ -17,15 +17,18 @@ from spar_bench.model_adapters.arguments import ModelArgsError, check_model_args
 # ---------------------------------------------------------------- model arguments
 
 
-@pytest.mark.parametrize(("model", "args", "says"), [
-    ("spar_hf", {"pretrained": "m", "dtpye": "bfloat16"}, "did you mean 'dtype'"),
-    ("spar_openai", {"model": "m", "timeout": "3"}, "did you mean 'timeout_s'"),
-    ("spar_random", {"sed": "1"}, "did you mean 'seed'"),
-    ("spar_hf", {"pretrained": "m", "batch_size": "eight"}, "batch_size='eight' must be a whole number"),
-    ("spar_hf", {"pretrained": "m", "blind": "maybe"}, "blind='maybe' must be true/false"),
-    ("spar_openai", {"model": "m", "timeout_s": "soon"}, "timeout_s='soon' must be a number"),
-    ("spar_hf", {"dtype": "auto"}, "needs the model argument(s) pretrained"),
-])
+@pytest.mark.parametrize(
+    ("model", "args", "says"),
+    [
+        ("spar_hf", {"pretrained": "m", "dtpye": "bfloat16"}, "did you mean 'dtype'"),
+        ("spar_openai", {"model": "m", "timeout": "3"}, "did you mean 'timeout_s'"),
+        ("spar_random", {"sed": "1"}, "did you mean 'seed'"),
+        ("spar_hf", {"pretrained": "m", "batch_size": "eight"}, "batch_size='eight' must be a whole number"),
+        ("spar_hf", {"pretrained": "m", "blind": "maybe"}, "blind='maybe' must be true/false"),
+        ("spar_openai", {"model": "m", "timeout_s": "soon"}, "timeout_s='soon' must be a number"),
+        ("spar_hf", {"dtype": "auto"}, "needs the model argument(s) pretrained"),
+    ],
+)
 def test_bad_model_args_are_named_with_the_valid_choices(model, args, says):
     with pytest.raises(ModelArgsError, match=says.replace("(", r"\(").replace(")", r"\)")):
         check_model_args_of(model, args)
@@ -44,17 +47,43 @@ def test_valid_model_args_pass():
 
 
 def test_run_with_a_misspelt_model_arg_is_one_line_and_exit_2(tmp_path, capsys):
-    code = cli.main(["run", "--model", "spar_hf", "--model-args", "pretrained=x,dtpye=bf16", "--tasks",
-                     "spar_bench_synth", "--output", str(tmp_path / "run")])
+    code = cli.main(
+        [
+            "run",
+            "--model",
+            "spar_hf",
+            "--model-args",
+            "pretrained=x,dtpye=bf16",
+            "--tasks",
+            "spar_bench_synth",
+            "--output",
+            str(tmp_path / "run"),
+        ]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 2 and len(err.splitlines()) == 1
     assert "dtpye" in err and "did you mean 'dtype'" in err and "Traceback" not in err
 
 
 def test_lmms_eval_with_batch_size_in_model_args_exits_2_with_one_line(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "lmms_eval", "--model", "spar_hf", "--model_args",
-                           "pretrained=x,batch_size=8", "--tasks", "spar_bench_synth_depth_prediction_oc"],
-                          cwd=tmp_path, check=False, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lmms_eval",
+            "--model",
+            "spar_hf",
+            "--model_args",
+            "pretrained=x,batch_size=8",
+            "--tasks",
+            "spar_bench_synth_depth_prediction_oc",
+        ],
+        cwd=tmp_path,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 2
     assert "set it with --batch_size" in done.stderr
     assert "Traceback" not in done.stdout + done.stderr
@@ -100,9 +129,14 @@ def _side(fingerprint: str, questions: tuple[str, ...], scores: list[float]):
     from spar_bench.compare import Side
 
     n = len(questions)
-    return Side(fingerprint[:4], ids=tuple(range(n)), tasks=("depth_prediction_oc",) * n,
-                scores={"strict": np.array(scores), "official": np.array(scores)}, fingerprint=fingerprint,
-                questions=questions)
+    return Side(
+        fingerprint[:4],
+        ids=tuple(range(n)),
+        tasks=("depth_prediction_oc",) * n,
+        scores={"strict": np.array(scores), "official": np.array(scores)},
+        fingerprint=fingerprint,
+        questions=questions,
+    )
 
 
 def test_compare_refuses_runs_of_different_datasets():
@@ -156,9 +190,27 @@ def test_the_summary_has_a_one_line_legend():
 
 
 def test_run_shows_no_datasets_progress_bars(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "spar_bench", "run", "--model", "spar_oracle", "--tasks",
-                           "spar_bench_synth", "--output", str(tmp_path / "o"), "--limit", "1", "--no-progress"],
-                          check=False, capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "spar_bench",
+            "run",
+            "--model",
+            "spar_oracle",
+            "--tasks",
+            "spar_bench_synth",
+            "--output",
+            str(tmp_path / "o"),
+            "--limit",
+            "1",
+            "--no-progress",
+        ],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     for noise in ("Generating test split", "Filter", "examples/s"):
         assert noise not in done.stdout + done.stderr

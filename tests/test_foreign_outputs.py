@@ -26,9 +26,19 @@ def synth_rows(respond=lambda q: q.answer) -> list[dict]:
     numbered from 0 in that order, the way a converted TSV need not follow the dataset's ids."""
     questions = load_questions("synth")
     random.Random(0).shuffle(questions)
-    return [{"index": n, "question": q.question, "answer": q.answer, "task": q.task, "img_type": q.img_type,
-             "format_type": q.format_type, "source": q.source, "prediction": respond(q)}
-            for n, q in enumerate(questions)]
+    return [
+        {
+            "index": n,
+            "question": q.question,
+            "answer": q.answer,
+            "task": q.task,
+            "img_type": q.img_type,
+            "format_type": q.format_type,
+            "source": q.source,
+            "prediction": respond(q),
+        }
+        for n, q in enumerate(questions)
+    ]
 
 
 def write_tsv(path: Path, rows: list[dict], columns=COLUMNS) -> Path:
@@ -76,7 +86,8 @@ def test_an_xlsx_file_reads_numeric_answers_back_as_text(tmp_path):
     numeric = [r["format_type"] == "fill" and r["task"] != "view_change_infer" for r in rows]
     assert all(isinstance(r["answer"], str) for r in records)
     assert [float(r["answer"]) if n else r["answer"] for r, n in zip(records, numeric)] == [
-        float(r["answer"]) if n else r["answer"] for r, n in zip(rows, numeric)]
+        float(r["answer"]) if n else r["answer"] for r, n in zip(rows, numeric)
+    ]
 
 
 def test_a_file_without_a_prediction_column_is_refused_naming_it(tmp_path):
@@ -88,7 +99,9 @@ def test_a_file_without_a_prediction_column_is_refused_naming_it(tmp_path):
 def test_category_names_the_task_when_there_is_no_task_column(tmp_path):
     rows = [dict(row, category=row["task"]) for row in synth_rows()]
     columns = [c if c != "task" else "category" for c in COLUMNS]
-    assert [r["task"] for r in read_vlmevalkit(write_tsv(tmp_path / "x.tsv", rows, columns))] == [r["task"] for r in rows]
+    assert [r["task"] for r in read_vlmevalkit(write_tsv(tmp_path / "x.tsv", rows, columns))] == [
+        r["task"] for r in rows
+    ]
 
 
 # ---------------------------------------------------------------- matching to the dataset
@@ -99,8 +112,10 @@ def test_rows_are_matched_to_dataset_ids_by_their_text(tmp_path):
     matched, check = check_against_dataset(read_predictions([write_tsv(tmp_path / "m.tsv", rows)]), "synth")
     questions = {q.id: q for q in load_questions("synth")}
     assert sorted(matched.ids) == sorted(questions)
-    assert all((questions[i].task, questions[i].question, questions[i].answer) == (r["task"], r["question"], r["answer"])
-               for i, r in zip(matched.ids, rows))
+    assert all(
+        (questions[i].task, questions[i].question, questions[i].answer) == (r["task"], r["question"], r["answer"])
+        for i, r in zip(matched.ids, rows)
+    )
     assert check.complete and check.n == check.n_dataset == 200 and check.by_text > 150
 
 
@@ -115,8 +130,15 @@ def test_a_row_of_another_dataset_is_refused(tmp_path):
 def test_score_with_data_gives_the_same_scores_as_our_own_jsonl(tmp_path, capsys):
     rows = synth_rows(varied)
     ours = tmp_path / "ours.jsonl"
-    ours.write_text("".join(json.dumps({"id": q.id, "task": q.task, "question": q.question, "answer": q.answer,
-                                        "prediction": varied(q)}) + "\n" for q in load_questions("synth")))
+    ours.write_text(
+        "".join(
+            json.dumps(
+                {"id": q.id, "task": q.task, "question": q.question, "answer": q.answer, "prediction": varied(q)}
+            )
+            + "\n"
+            for q in load_questions("synth")
+        )
+    )
     assert main(["score", str(ours), "--json", str(tmp_path / "ours.json")]) == 0
     for name, path in (("tsv", write_tsv(tmp_path / "m.tsv", rows)), ("xlsx", write_xlsx(tmp_path / "m.xlsx", rows))):
         assert main(["score", str(path), "--data", "synth", "--json", str(tmp_path / f"{name}.json")]) == 0
@@ -124,7 +146,8 @@ def test_score_with_data_gives_the_same_scores_as_our_own_jsonl(tmp_path, capsys
         theirs, expected = (json.loads((tmp_path / f"{n}.json").read_text()) for n in (name, "ours"))
         for protocol in ("strict", "official"):
             assert {t: (round(b["score"], 9), b["n"]) for t, b in theirs[protocol]["tasks"].items()} == {
-                t: (round(b["score"], 9), b["n"]) for t, b in expected[protocol]["tasks"].items()}  # order of summing
+                t: (round(b["score"], 9), b["n"]) for t, b in expected[protocol]["tasks"].items()
+            }  # order of summing
         assert theirs["dataset"]["complete"] is True
 
 
@@ -159,8 +182,15 @@ def _builtin_06_folder(folder: Path, respond) -> Path:
     folder.mkdir()
     lines = []
     for q in load_questions("synth"):
-        doc = {"id": q.id, "img_type": q.img_type, "format_type": q.format_type, "task": q.task, "source": q.source,
-               "question": q.question, "answer": q.answer}
+        doc = {
+            "id": q.id,
+            "img_type": q.img_type,
+            "format_type": q.format_type,
+            "task": q.task,
+            "source": q.source,
+            "question": q.question,
+            "answer": q.answer,
+        }
         lines.append(line_06(doc, builtin_metrics(doc, respond(q)), respond(q), respond(q)))
     (folder / "model_samples_sparbench.jsonl").write_text("\n".join(lines) + "\n")
     return folder
@@ -171,8 +201,15 @@ def test_a_builtin_sparbench_06_log_is_packed_and_verifies(tmp_path):
     verdict = verify(bundle, "synth")
     assert verdict.ok, verdict.reasons
     expected = tmp_path / "expected.jsonl"
-    expected.write_text("".join(json.dumps({"id": q.id, "task": q.task, "question": q.question, "answer": q.answer,
-                                            "prediction": varied(q)}) + "\n" for q in load_questions("synth")))
+    expected.write_text(
+        "".join(
+            json.dumps(
+                {"id": q.id, "task": q.task, "question": q.question, "answer": q.answer, "prediction": varied(q)}
+            )
+            + "\n"
+            for q in load_questions("synth")
+        )
+    )
     assert main(["score", str(expected), "--json", str(tmp_path / "s.json")]) == 0
     assert verdict.scores["strict"]["overall"] == json.loads((tmp_path / "s.json").read_text())["strict"]["overall"]
 
@@ -184,8 +221,13 @@ def test_a_builtin_sparbench_07_log_written_by_lmms_eval_is_packed(tmp_path):
 
     with tarfile.open(tmp_path / "m.tar.gz") as tar:
         member = tar.extractfile("predictions.jsonl").read().decode()
-    assert json.loads(member) == {"id": 4812, "task": ROW["task"], "answer": "B", "prediction": "B",
-                                  "question": ROW["question"]}
+    assert json.loads(member) == {
+        "id": 4812,
+        "task": ROW["task"],
+        "answer": "B",
+        "prediction": "B",
+        "question": ROW["question"],
+    }
 
 
 def test_a_vlmevalkit_file_is_explored_under_the_dataset_ids(tmp_path):

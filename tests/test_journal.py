@@ -50,8 +50,9 @@ def test_request_key_changes_with_model_prompt_images_and_settings():
     assert key != request_key({"model": "b"}, base)
     assert key != request_key({"model": "a"}, Request(1, "position_matching", "prompt2", (b"png",)))
     assert key != request_key({"model": "a"}, Request(1, "position_matching", "prompt", (b"jpg",)))
-    assert key != request_key({"model": "a"}, Request(1, "position_matching", "prompt", (b"png",),
-                                                      GenerationSettings(max_new_tokens=50)))
+    assert key != request_key(
+        {"model": "a"}, Request(1, "position_matching", "prompt", (b"png",), GenerationSettings(max_new_tokens=50))
+    )
 
 
 def test_truncate_at_stop_cuts_at_the_earliest_stop_string():

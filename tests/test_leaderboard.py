@@ -37,7 +37,7 @@ from spar_bench.tasks_spec import LEVELS, TASK_IDS, TASKS, tasks_in
 LEADERBOARD = REPO / "leaderboard"
 ENTRIES = LEADERBOARD / "entries"
 REPORTED = LEADERBOARD / "reported" / "paper_table4.csv"
-HOSTILE = '<script>window.__pwned=1</script> | *x* `y` [z](http://e) =1+1'
+HOSTILE = "<script>window.__pwned=1</script> | *x* `y` [z](http://e) =1+1"
 
 
 @pytest.fixture
@@ -89,8 +89,11 @@ def test_entry_from_run_records_the_run_and_hashes_its_predictions(tmp_path):
     results = json.loads((tmp_path / "results.json").read_text())
     made = entry_from_run(results, tmp_path / "predictions.jsonl", "Frequency", "Org")
     assert validate_entry(made) == []
-    assert made["dataset"] == {"split": "synth", "source": "synth",
-                               "fingerprint": results["metadata"]["dataset_fingerprint"]}
+    assert made["dataset"] == {
+        "split": "synth",
+        "source": "synth",
+        "fingerprint": results["metadata"]["dataset_fingerprint"],
+    }
     assert made["predictions_sha256"] == sha256_file(tmp_path / "predictions.jsonl")
     assert made["date"] == results["metadata"]["date"][:10]
     assert made["scores"]["strict"] == results["protocols"]["strict"]
@@ -104,7 +107,9 @@ def test_entry_from_run_of_other_data_is_split_custom_and_its_fingerprint(tmp_pa
     results["metadata"]["adapter"] = {"adapter": "hf", "max_pixels": 1003520, "min_pixels": None}
     made = entry_from_run(results, tmp_path / "predictions.jsonl", "M", "O")
     fingerprint = results["metadata"]["dataset_fingerprint"]
-    assert made["dataset"]["split"] == f"custom-{fingerprint[:8]}" and made["dataset"]["source"] == "/data/my_copy.parquet"
+    assert (
+        made["dataset"]["split"] == f"custom-{fingerprint[:8]}" and made["dataset"]["source"] == "/data/my_copy.parquet"
+    )
     assert made["image_limits"] == {"max_pixels": 1003520}
 
 
@@ -112,26 +117,48 @@ def test_entry_from_run_fills_the_variant_the_run_records(tmp_path):
     run(model="spar_oracle", model_args={}, tasks=["spar_bench_synth"], output=tmp_path, show_progress=False)
     results = json.loads((tmp_path / "results.json").read_text())
     made = entry_from_run(results, tmp_path / "predictions.jsonl", "M", "O")
-    assert made["variant"] == {"max_new_tokens": 100, "thinking": None, "engine": "baseline", "model_revision": None,
-                               "precision": None, "trained_on_spar7m": None, "dataset_revision": None}
+    assert made["variant"] == {
+        "max_new_tokens": 100,
+        "thinking": None,
+        "engine": "baseline",
+        "model_revision": None,
+        "precision": None,
+        "trained_on_spar7m": None,
+        "dataset_revision": None,
+    }
     results["metadata"]["adapter"] = {"adapter": "hf", "commit": "abc123", "revision": "main", "dtype": "bfloat16"}
     results["metadata"]["generation_settings"]["max_new_tokens"] = 512
     made = entry_from_run(results, tmp_path / "predictions.jsonl", "M", "O", trained_on_spar7m=True)
-    assert made["variant"] == {"max_new_tokens": 512, "thinking": None, "engine": "hf", "model_revision": "abc123",
-                               "precision": "bfloat16", "trained_on_spar7m": True, "dataset_revision": None}
+    assert made["variant"] == {
+        "max_new_tokens": 512,
+        "thinking": None,
+        "engine": "hf",
+        "model_revision": "abc123",
+        "precision": "bfloat16",
+        "trained_on_spar7m": True,
+        "dataset_revision": None,
+    }
 
 
 def test_entry_from_run_reads_thinking_from_the_chat_template_switch(tmp_path):
     run(model="spar_oracle", model_args={}, tasks=["spar_bench_synth"], output=tmp_path, show_progress=False)
     results = json.loads((tmp_path / "results.json").read_text())
-    results["metadata"]["adapter"] = {"adapter": "openai_server", "model": "m",
-                                      "extra_body": {"chat_template_kwargs": {"enable_thinking": False}}}
+    results["metadata"]["adapter"] = {
+        "adapter": "openai_server",
+        "model": "m",
+        "extra_body": {"chat_template_kwargs": {"enable_thinking": False}},
+    }
     assert entry_from_run(results, tmp_path / "predictions.jsonl", "M", "O")["variant"]["thinking"] is False
 
 
 def test_entry_from_run_refuses_a_run_over_some_tasks_only(tmp_path):
-    run(model="spar_oracle", model_args={}, tasks=["spar_bench_synth_position_matching"], output=tmp_path,
-        show_progress=False)
+    run(
+        model="spar_oracle",
+        model_args={},
+        tasks=["spar_bench_synth_position_matching"],
+        output=tmp_path,
+        show_progress=False,
+    )
     results = json.loads((tmp_path / "results.json").read_text())
     with pytest.raises(EntryError, match="covers 1 of 20 tasks"):
         entry_from_run(results, tmp_path / "predictions.jsonl", "M", "O")
@@ -144,6 +171,7 @@ def _set(path: str, value):
         for key in parents:
             target = target[key]
         target[last] = value
+
     return change
 
 
@@ -154,6 +182,7 @@ def _delete(path: str):
         for key in parents:
             target = target[key]
         del target[last]
+
     return change
 
 
@@ -197,8 +226,10 @@ REJECTIONS = {
     "variant_tokens_not_positive": (_set("variant", {"max_new_tokens": 0}), "variant.max_new_tokens must be"),
     "variant_thinking_not_bool": (_set("variant", {"thinking": "yes"}), "variant.thinking must be true, false"),
     "variant_engine_line_break": (_set("variant", {"engine": "a\nb"}), "variant.engine contains a control"),
-    "parse_failure_rate_out_of_range": (_set("scores.strict.tasks.position_matching.parse_failure_rate", -1.0),
-                                        "parse_failure_rate = -1.0 is outside 0-100"),
+    "parse_failure_rate_out_of_range": (
+        _set("scores.strict.tasks.position_matching.parse_failure_rate", -1.0),
+        "parse_failure_rate = -1.0 is outside 0-100",
+    ),
 }
 
 
@@ -264,8 +295,15 @@ def test_load_entries_rejects_invalid_json_naming_the_file(tmp_path):
         load_entries(tmp_path)
 
 
-@pytest.mark.parametrize(("name", "slug"), [("Qwen2.5-VL-7B", "qwen2.5-vl-7b"), ("spar_oracle", "spar-oracle"),
-                                            ("..hidden..", "hidden"), ("GPT 4o / mini", "gpt-4o-mini")])
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Qwen2.5-VL-7B", "qwen2.5-vl-7b"),
+        ("spar_oracle", "spar-oracle"),
+        ("..hidden..", "hidden"),
+        ("GPT 4o / mini", "gpt-4o-mini"),
+    ],
+)
 def test_model_slug(name, slug):
     assert model_slug(name) == slug
 
@@ -300,8 +338,13 @@ def test_markdown_columns_follow_the_paper(built):
 
 def test_markdown_columns_match_the_paper_csv_order():
     paper_columns = next(csv.reader(REPORTED.open()))[2:]
-    labels = {"avg": "Avg", "low": "Low", "medium": "Medium", "high": "High",
-              **{t.task_id: t.paper_column for t in TASKS}}
+    labels = {
+        "avg": "Avg",
+        "low": "Low",
+        "medium": "Medium",
+        "high": "High",
+        **{t.task_id: t.paper_column for t in TASKS},
+    }
     assert [labels[c] for c in paper_columns] == paper_header()
 
 
@@ -327,9 +370,12 @@ def test_every_reported_row_is_present_and_marked(built):
     text = (built / "LEADERBOARD.md").read_text()
     for row in paper:
         from spar_bench.leaderboard import markdown_text
+
         marks = " _(reported)_" + (" _(baseline)_" if row["model"] in ("Human", "Chance (Frequency)") else "")
-        assert (f" | {markdown_text(row['model'])}{marks} | - | {row['split']} | paper | - | "
-                f"the paper, arXiv 2503.22976, Table 4 | {float(row['avg']):.2f} |") in text
+        assert (
+            f" | {markdown_text(row['model'])}{marks} | - | {row['split']} | paper | - | "
+            f"the paper, arXiv 2503.22976, Table 4 | {float(row['avg']):.2f} |"
+        ) in text
     assert "Human _(reported)_" in text and r"Chance \(Frequency\)" not in text
     assert "Chance (Frequency) _(reported)_" in text
     rows = list(csv.DictReader((built / "leaderboard.csv").open()))
@@ -369,11 +415,11 @@ def test_hostile_name_is_text_in_the_csv(built):
 
 
 def test_csv_cell_cannot_start_a_formula(entry, tmp_path):
-    entry["model"]["name"] = "=HYPERLINK(\"http://e\")"
+    entry["model"]["name"] = '=HYPERLINK("http://e")'
     write_entry(entry, tmp_path / "e")
     build(tmp_path / "e", None, tmp_path / "out", plots=False)
     rows = list(csv.DictReader((tmp_path / "out" / "leaderboard.csv").open()))
-    assert rows[0]["model"] == "'=HYPERLINK(\"http://e\")"
+    assert rows[0]["model"] == '\'=HYPERLINK("http://e")'
 
 
 def test_hostile_name_cannot_leave_the_pages_data_block(built):
@@ -466,8 +512,12 @@ def test_unknown_is_a_variant_of_its_own(entry):
 
 
 def test_rank_skips_baselines_and_ties_share_a_rank(entry):
-    rows = [r for e in (entry, _model_entry(entry, "A"), _model_entry(entry, "B")) for r in rows_from_entry(e)
-            if r.protocol == "strict"]
+    rows = [
+        r
+        for e in (entry, _model_entry(entry, "A"), _model_entry(entry, "B"))
+        for r in rows_from_entry(e)
+        if r.protocol == "strict"
+    ]
     (table,) = tables(rows)
     assert isinstance(table, Table) and [r.baseline for r in table.rows].count(True) == 1
     assert sorted(table.ranks(), key=lambda r: (r is None, r)) == [1, 1, None]
@@ -515,7 +565,8 @@ def test_public_and_synthetic_scores_of_one_model_are_shown_with_their_differenc
     data = json.loads(re.search(r'id="leaderboard-data">(.*?)</script>', page, re.DOTALL).group(1))
     assert [(c["protocol"], round(c["difference"], 6)) for c in data["contamination"]] == [
         ("strict", round(s_avg - p_avg, 6)),
-        ("official", round(synthetic["scores"]["official"]["overall"] - public["scores"]["official"]["overall"], 6))]
+        ("official", round(synthetic["scores"]["official"]["overall"] - public["scores"]["official"]["overall"], 6)),
+    ]
 
 
 def test_public_and_synthetic_scores_of_different_variants_are_not_paired(entry, tmp_path):
@@ -532,8 +583,7 @@ def test_rows_of_an_entry_carry_both_protocols(entry):
     rows = rows_from_entry(entry)
     assert [r.protocol for r in rows] == ["strict", "official"]
     assert set(rows[0].scores) == {"avg", "low", "medium", "high", *TASK_IDS}
-    assert rows[0].scores["medium"] == pytest.approx(
-        sum(rows[0].scores[t] for t in tasks_in(LEVELS[1])) / 3)
+    assert rows[0].scores["medium"] == pytest.approx(sum(rows[0].scores[t] for t in tasks_in(LEVELS[1])) / 3)
 
 
 # --- the committed leaderboard -------------------------------------------------------------------------
@@ -544,7 +594,8 @@ def test_committed_leaderboard_is_current(tmp_path, name):
     """Regenerate with `spar-bench leaderboard build` (or scripts/make_leaderboard_entries.py) when this fails."""
     build(ENTRIES, REPORTED, tmp_path, plots=False)
     assert (LEADERBOARD / name).read_text() == (tmp_path / name).read_text(), (
-        f"leaderboard/{name} is stale: run `spar-bench leaderboard build`")
+        f"leaderboard/{name} is stale: run `spar-bench leaderboard build`"
+    )
 
 
 def test_every_plot_the_markdown_shows_is_committed():

@@ -14,8 +14,15 @@ from conftest import REPO
 from spar_bench.leaderboard import build, write_entry
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 LEADERBOARD = REPO / "leaderboard"
 HOSTILE = '<script>window.__pwned=1</script><img src=x onerror="window.__pwned=2">'
 HOSTILE_ORG = '<b onmouseover="window.__pwned=3">Org</b>'
@@ -24,8 +31,10 @@ HOSTILE_ORG = '<b onmouseover="window.__pwned=3">Org</b>'
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
-        pytest.fail("the page test needs Debian's chromium at /usr/bin/chromium: "
-                    "apt-get install -y chromium (never a browser downloaded by playwright)")
+        pytest.fail(
+            "the page test needs Debian's chromium at /usr/bin/chromium: "
+            "apt-get install -y chromium (never a browser downloaded by playwright)"
+        )
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -79,7 +88,9 @@ class Page:
         self.page.wait_for_selector("body[data-ready=true]", timeout=10_000)
 
     def rows(self) -> list[dict]:
-        return self.page.eval_on_selector_all("#leaderboard tbody tr.entry", """trs => trs.map(tr => ({
+        return self.page.eval_on_selector_all(
+            "#leaderboard tbody tr.entry",
+            """trs => trs.map(tr => ({
             model: tr.querySelector("td.model").firstChild.textContent,
             split: tr.dataset.split, protocol: tr.dataset.protocol, reported: tr.dataset.reported === "true",
             marked: tr.classList.contains("reported") && tr.querySelector(".badge") !== null,
@@ -90,7 +101,8 @@ class Page:
             section: tr.parentElement.dataset.heading,
             cells: Object.fromEntries([...tr.querySelectorAll("td[data-key]")].map(td => [td.dataset.key,
                                                                                           parseFloat(td.textContent)]))
-        }))""")
+        }))""",
+        )
 
     def choose(self, select: str, value: str) -> None:
         self.page.select_option(select, value)
@@ -146,12 +158,26 @@ def test_header_keeps_rank_model_and_avg_first_then_the_paper_columns(committed)
 def test_rank_model_and_avg_stay_in_view_while_the_task_columns_scroll(committed):
     committed.choose("#split-filter", "synth")
     first = "#leaderboard tbody tr.entry"
-    before = {key: committed.left(f'{first} td{sel}') for key, sel in
-              (("rank", ".rank"), ("model", ".model"), ("avg", '[data-key="avg"]'), ("task", '[data-key="high"]'))}
+    before = {
+        key: committed.left(f"{first} td{sel}")
+        for key, sel in (
+            ("rank", ".rank"),
+            ("model", ".model"),
+            ("avg", '[data-key="avg"]'),
+            ("task", '[data-key="high"]'),
+        )
+    }
     committed.page.eval_on_selector("#wrap", "w => { w.scrollLeft = 600; }")
     assert committed.page.eval_on_selector("#wrap", "w => w.scrollLeft") > 100
-    after = {key: committed.left(f'{first} td{sel}') for key, sel in
-             (("rank", ".rank"), ("model", ".model"), ("avg", '[data-key="avg"]'), ("task", '[data-key="high"]'))}
+    after = {
+        key: committed.left(f"{first} td{sel}")
+        for key, sel in (
+            ("rank", ".rank"),
+            ("model", ".model"),
+            ("avg", '[data-key="avg"]'),
+            ("task", '[data-key="high"]'),
+        )
+    }
     assert all(abs(after[k] - before[k]) < 1 for k in ("rank", "model", "avg"))
     assert after["task"] < before["task"] - 100
     assert before["rank"] < before["model"] < before["avg"]
@@ -208,15 +234,20 @@ def test_split_filter_shows_one_split_only(committed):
 
 def test_each_visible_row_has_per_task_bars(committed):
     committed.choose("#split-filter", "synth")
-    charts = committed.page.eval_on_selector_all("svg.task-bars", "svgs => svgs.map(s => s.querySelectorAll('rect').length)")
+    charts = committed.page.eval_on_selector_all(
+        "svg.task-bars", "svgs => svgs.map(s => s.querySelectorAll('rect').length)"
+    )
     assert charts == [20] * 3
 
 
 def test_an_entry_links_to_its_explorer_when_the_page_exists(explored, explored_site):
     explored.choose("#split-filter", "synth")
     links = {r["model"]: r["link"] for r in explored.rows()}
-    assert links == {"spar_frequency": "../explore/spar-frequency__synth/index.html", "spar_oracle": None,
-                     "spar_random": None}
+    assert links == {
+        "spar_frequency": "../explore/spar-frequency__synth/index.html",
+        "spar_oracle": None,
+        "spar_random": None,
+    }
     assert (explored_site.parent / links["spar_frequency"]).resolve().is_file()
 
 
@@ -242,8 +273,15 @@ def test_public_and_synthetic_avg_are_shown_with_their_difference(paired):
     public = json.loads((LEADERBOARD / "entries" / "spar-random__synth.json").read_text())["scores"]["strict"]
     synthetic = json.loads((LEADERBOARD / "entries" / "spar-frequency__synth.json").read_text())["scores"]["strict"]
     difference = synthetic["overall"] - public["overall"]
-    assert cells == ["M", "strict", "tiny", f"{public['overall']:.2f}", "synth", f"{synthetic['overall']:.2f}",
-                     f"{'+' if difference >= 0 else ''}{difference:.2f}"]
+    assert cells == [
+        "M",
+        "strict",
+        "tiny",
+        f"{public['overall']:.2f}",
+        "synth",
+        f"{synthetic['overall']:.2f}",
+        f"{'+' if difference >= 0 else ''}{difference:.2f}",
+    ]
     assert "nothing here proves" in paired.page.inner_text("#contamination")
     paired.choose("#protocol-filter", "official")
     assert paired.page.eval_on_selector_all("#contamination-rows tr", "trs => trs.length") == 1
@@ -291,8 +329,13 @@ def test_a_reproduced_model_is_shown_beside_the_papers_number(browser, tmp_path)
         cells = page.page.eval_on_selector_all("#reproductions-rows tr td", "tds => tds.map(td => td.textContent)")
         official, strict = entry["scores"]["official"]["overall"], entry["scores"]["strict"]["overall"]
         difference = official - 33.07
-        assert cells == ["Qwen2.5-VL-7B", "33.07", f"{official:.2f}", f"{'+' if difference >= 0 else ''}{difference:.2f}",
-                         f"{strict:.2f}"]
+        assert cells == [
+            "Qwen2.5-VL-7B",
+            "33.07",
+            f"{official:.2f}",
+            f"{'+' if difference >= 0 else ''}{difference:.2f}",
+            f"{strict:.2f}",
+        ]
         page.choose("#split-filter", "tiny")  # the pair belongs to the full split only
         assert not page.page.is_visible("#reproductions")
     finally:

@@ -65,8 +65,15 @@ def test_task_manager_indexes_our_tasks_without_include_path():
 
     lmms_plugin.register_task_folder()
     all_tasks = set(TaskManager().all_tasks)
-    expected = {"spar_bench", "spar_bench_tiny", "spar_bench_synth", "spar_bench_single_view",
-                "spar_bench_multi_view", "spar_bench_tiny_single_view", "spar_bench_tiny_multi_view"}
+    expected = {
+        "spar_bench",
+        "spar_bench_tiny",
+        "spar_bench_synth",
+        "spar_bench_single_view",
+        "spar_bench_multi_view",
+        "spar_bench_tiny_single_view",
+        "spar_bench_tiny_multi_view",
+    }
     expected |= {f"spar_bench_{task_id}" for task_id in TASK_IDS}
     assert expected <= all_tasks
 
@@ -121,8 +128,20 @@ def test_no_builtin_lmms_eval_task_uses_our_names():
 
 
 def test_oracle_scores_100_with_no_include_path(tmp_path):
-    result = run([sys.executable, "-m", "lmms_eval", "--model", "spar_oracle", "--tasks", "spar_bench_synth",
-                  "--output_path", str(tmp_path), "--log_samples"])
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "lmms_eval",
+            "--model",
+            "spar_oracle",
+            "--tasks",
+            "spar_bench_synth",
+            "--output_path",
+            str(tmp_path),
+            "--log_samples",
+        ]
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     group = results_json(tmp_path)["results"]["spar_bench_synth"]
     assert group["spar_score_official,none"] == 100.0
@@ -131,8 +150,20 @@ def test_oracle_scores_100_with_no_include_path(tmp_path):
 
 
 def test_samples_log_keeps_raw_response_and_parsed_value(tmp_path):
-    result = run([sys.executable, "-m", "lmms_eval", "--model", "spar_oracle", "--tasks",
-                  "spar_bench_synth_depth_prediction_oc", "--output_path", str(tmp_path), "--log_samples"])
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "lmms_eval",
+            "--model",
+            "spar_oracle",
+            "--tasks",
+            "spar_bench_synth_depth_prediction_oc",
+            "--output_path",
+            str(tmp_path),
+            "--log_samples",
+        ]
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     (log,) = tmp_path.rglob("*_samples_spar_bench_synth_depth_prediction_oc.jsonl")
     first = json.loads(log.read_text().splitlines()[0])
@@ -144,12 +175,24 @@ def test_samples_log_keeps_raw_response_and_parsed_value(tmp_path):
         assert (reading["score"], reading["parsed"], reading["unparsed_reason"]) == (1.0, float(record["answer"]), None)
     assert record["scores"]["official"]["span"] is None and record["scores"]["official"]["rule"] is None
     span = record["scores"]["strict"]["span"]
-    assert span is None or record["prediction"][span[0]:span[1]].strip()  # the span read, when the protocol keeps one
+    assert span is None or record["prediction"][span[0] : span[1]].strip()  # the span read, when the protocol keeps one
 
 
 def test_frequency_run_prints_task_table_and_matches_direct_scoring(tmp_path):
-    result = run([sys.executable, "-m", "spar_bench", "lmms-eval", "--model", "spar_frequency", "--tasks", "spar_bench_synth",
-                  "--output_path", str(tmp_path)])
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "spar_bench",
+            "lmms-eval",
+            "--model",
+            "spar_frequency",
+            "--tasks",
+            "spar_bench_synth",
+            "--output_path",
+            str(tmp_path),
+        ]
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     for task_id in ("depth_prediction_oc", "view_change_infer", "spatial_imagination_oo"):
         assert task_id in result.stdout
@@ -159,12 +202,19 @@ def test_frequency_run_prints_task_table_and_matches_direct_scoring(tmp_path):
     group = results_json(tmp_path)["results"]["spar_bench_synth"]
     tasks = [q.task for q in questions]
     for protocol, metric in (("strict", "spar_score"), ("official", "spar_score_official")):
-        batch = PROTOCOLS[protocol].score_many(tasks, answers, [q.answer for q in questions], [q.question for q in questions])
+        batch = PROTOCOLS[protocol].score_many(
+            tasks, answers, [q.answer for q in questions], [q.question for q in questions]
+        )
         expected = summarize(tasks, batch.scores, bootstrap=0)
         assert group[f"{metric},none"] == pytest.approx(expected.overall)
         assert f"{expected.overall:.2f}" in result.stdout
-    strict = summarize(tasks, PROTOCOLS["strict"].score_many(tasks, answers, [q.answer for q in questions],
-                                                             [q.question for q in questions]).scores, bootstrap=0)
+    strict = summarize(
+        tasks,
+        PROTOCOLS["strict"]
+        .score_many(tasks, answers, [q.answer for q in questions], [q.question for q in questions])
+        .scores,
+        bootstrap=0,
+    )
     assert group["spar_high,none"] == pytest.approx(strict.levels["high"])
 
 
@@ -185,8 +235,22 @@ def _bad_task_folder(tmp_path: Path) -> Path:
 
 def test_malformed_sample_fails_with_row_and_field_and_nonzero_exit(tmp_path):
     folder = _bad_task_folder(tmp_path)
-    result = run([sys.executable, "-m", "spar_bench", "lmms-eval", "--model", "spar_oracle", "--tasks", "malformed_sample",
-                  "--include_path", str(folder), "--output_path", str(tmp_path / "out")])
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "spar_bench",
+            "lmms-eval",
+            "--model",
+            "spar_oracle",
+            "--tasks",
+            "malformed_sample",
+            "--include_path",
+            str(folder),
+            "--output_path",
+            str(tmp_path / "out"),
+        ]
+    )
     assert result.returncode == 1
     assert "row id 9: field 'task': 'depth_prediction_ocx' is not a SPAR-Bench task" in result.stdout + result.stderr
 
@@ -196,15 +260,44 @@ def test_include_path_works_when_auto_registration_is_off(tmp_path):
     task = "spar_bench_synth_position_matching"
     without = run([sys.executable, "-m", "spar_bench", "lmms-eval", "--model", "spar_oracle", "--tasks", task], env=env)
     assert without.returncode == 1 and "Tasks not found" in without.stdout + without.stderr
-    with_path = run([sys.executable, "-m", "spar_bench", "lmms-eval", "--model", "spar_oracle", "--tasks", task,
-                     "--include_path", str(lmms_plugin.tasks_folder()), "--output_path", str(tmp_path)], env=env)
+    with_path = run(
+        [
+            sys.executable,
+            "-m",
+            "spar_bench",
+            "lmms-eval",
+            "--model",
+            "spar_oracle",
+            "--tasks",
+            task,
+            "--include_path",
+            str(lmms_plugin.tasks_folder()),
+            "--output_path",
+            str(tmp_path),
+        ],
+        env=env,
+    )
     assert with_path.returncode == 0, with_path.stderr[-3000:]
     assert results_json(tmp_path)["results"][task]["position_matching,none"] == 100.0
 
 
 def test_offline_rescoring_of_the_samples_log_agrees_with_lmms_eval(tmp_path):
-    result = run([sys.executable, "-m", "lmms_eval", "--model", "spar_random", "--model_args", "seed=3", "--tasks",
-                  "spar_bench_synth", "--output_path", str(tmp_path / "run"), "--log_samples"])
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "lmms_eval",
+            "--model",
+            "spar_random",
+            "--model_args",
+            "seed=3",
+            "--tasks",
+            "spar_bench_synth",
+            "--output_path",
+            str(tmp_path / "run"),
+            "--log_samples",
+        ]
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     group = results_json(tmp_path / "run")["results"]["spar_bench_synth"]
     logs = sorted(str(p) for p in (tmp_path / "run").rglob("*_samples_*.jsonl"))
@@ -220,8 +313,19 @@ def test_offline_rescoring_of_the_samples_log_agrees_with_lmms_eval(tmp_path):
 
 
 def test_grounding_task_scores_oracle_boxes_at_full_iou(tmp_path):
-    result = run([sys.executable, "-m", "lmms_eval", "--model", "spar_oracle", "--tasks", "spar_bench_synth_3d",
-                  "--output_path", str(tmp_path)])
+    result = run(
+        [
+            sys.executable,
+            "-m",
+            "lmms_eval",
+            "--model",
+            "spar_oracle",
+            "--tasks",
+            "spar_bench_synth_3d",
+            "--output_path",
+            str(tmp_path),
+        ]
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     block = results_json(tmp_path)["results"]["spar_bench_synth_3d"]
     assert block["grounding_mean_iou,none"] == pytest.approx(100.0)

@@ -16,7 +16,8 @@ def test_every_released_behaviour_case_is_reproduced(behaviour_cases):
     mismatches = [
         (case, OFFICIAL.score(case["task"], case["prediction"], case["answer"]).score)
         for case in behaviour_cases
-        if OFFICIAL.score(case["task"], case["prediction"], case["answer"]).score != pytest.approx(case["official_score"], abs=1e-12)
+        if OFFICIAL.score(case["task"], case["prediction"], case["answer"]).score
+        != pytest.approx(case["official_score"], abs=1e-12)
     ]
     assert mismatches == []
 

@@ -17,7 +17,10 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
     out = tmp_path_factory.mktemp("dist")
     subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(REPO)],
-        check=True, capture_output=True, text=True, timeout=300,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     (path,) = out.glob("spar_bench-*.whl")
     return zipfile.ZipFile(path)
@@ -83,13 +86,20 @@ def test_python_dash_m_and_console_script_run():
 def test_installed_wheel_runs_on_its_own_files(wheel, tmp_path):
     # `pip install .` (not editable): the wheel's files alone must carry the package, tasks and data.
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target),
-                    wheel.filename], check=True, capture_output=True, timeout=300)
-    code = ("import spar_bench, spar_bench.data as d, spar_bench.lmms_plugin as p; "
-            "print(spar_bench.__file__); print(p.tasks_folder()); print(len(d.load_dataset('synth')))")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "--quiet", "--target", str(target), wheel.filename],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    code = (
+        "import spar_bench, spar_bench.data as d, spar_bench.lmms_plugin as p; "
+        "print(spar_bench.__file__); print(p.tasks_folder()); print(len(d.load_dataset('synth')))"
+    )
     env = {**__import__("os").environ, "PYTHONPATH": str(target)}
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300,
-                            cwd=tmp_path)  # not the checkout, whose spar_bench/ would shadow the wheel
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300, cwd=tmp_path
+    )  # not the checkout, whose spar_bench/ would shadow the wheel
     assert result.returncode == 0, result.stderr[-2000:]
     package_file, tasks, rows = result.stdout.split()
     assert package_file.startswith(str(target)) and tasks.startswith(str(target))

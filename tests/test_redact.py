@@ -7,7 +7,10 @@ from spar_bench.redact import REDACTED, find_secrets, is_secret_name, redact_arg
 
 def test_secret_names_are_redacted_whatever_their_value():
     assert redact_args({"api_key": "x", "hf_token": "y", "seed": "3"}) == {
-        "api_key": REDACTED, "hf_token": REDACTED, "seed": "3"}
+        "api_key": REDACTED,
+        "hf_token": REDACTED,
+        "seed": "3",
+    }
 
 
 def test_names_that_only_look_close_are_kept():

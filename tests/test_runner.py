@@ -17,8 +17,12 @@ from spar_bench.tasks_spec import AnswerKind, task_spec
 
 
 def test_oracle_run_scores_100_under_both_protocols(tmp_path):
-    assert main(["run", "--model", "spar_oracle", "--tasks", "spar_bench_synth", "--output", str(tmp_path),
-                 "--no-progress"]) == 0
+    assert (
+        main(
+            ["run", "--model", "spar_oracle", "--tasks", "spar_bench_synth", "--output", str(tmp_path), "--no-progress"]
+        )
+        == 0
+    )
     results = json.loads((tmp_path / "results.json").read_text())
     assert results["protocols"]["strict"]["overall"] == 100.0
     assert results["protocols"]["official"]["overall"] == 100.0
@@ -28,19 +32,39 @@ def test_oracle_run_scores_100_under_both_protocols(tmp_path):
 
 
 def test_predictions_file_has_one_line_per_question(tmp_path):
-    run(model="spar_frequency", model_args={}, tasks=["spar_bench_synth_position_matching"], output=tmp_path,
-        show_progress=False)
+    run(
+        model="spar_frequency",
+        model_args={},
+        tasks=["spar_bench_synth_position_matching"],
+        output=tmp_path,
+        show_progress=False,
+    )
     lines = [json.loads(x) for x in (tmp_path / "predictions.jsonl").read_text().splitlines()]
     assert len(lines) == 10 and {x["task"] for x in lines} == {"position_matching"}
-    assert set(lines[0]) == {"id", "task", "question", "answer", "prediction", "latency", "error", "finish_reason",
-                             "truncated", "scores"}
+    assert set(lines[0]) == {
+        "id",
+        "task",
+        "question",
+        "answer",
+        "prediction",
+        "latency",
+        "error",
+        "finish_reason",
+        "truncated",
+        "scores",
+    }
     assert "Which box in the second image" in lines[0]["question"] and lines[0]["finish_reason"] == "stop"
     assert lines[0]["truncated"] is False
 
 
 def test_predictions_carry_each_protocols_reading_of_the_answer(tmp_path):
-    run(model="spar_oracle", model_args={}, tasks=["spar_bench_synth_depth_prediction_oc"], output=tmp_path,
-        show_progress=False)
+    run(
+        model="spar_oracle",
+        model_args={},
+        tasks=["spar_bench_synth_depth_prediction_oc"],
+        output=tmp_path,
+        show_progress=False,
+    )
     line = json.loads((tmp_path / "predictions.jsonl").read_text().splitlines()[0])
     assert set(line["scores"]) == {"strict", "official"}
     for reading in line["scores"].values():
@@ -50,10 +74,12 @@ def test_predictions_carry_each_protocols_reading_of_the_answer(tmp_path):
 
 
 def test_rerun_resumes_from_the_journal(tmp_path):
-    first = run(model="spar_random", model_args={"seed": "2"}, tasks=["spar_bench_synth"], output=tmp_path,
-                show_progress=False)
-    second = run(model="spar_random", model_args={"seed": "2"}, tasks=["spar_bench_synth"], output=tmp_path,
-                 show_progress=False)
+    first = run(
+        model="spar_random", model_args={"seed": "2"}, tasks=["spar_bench_synth"], output=tmp_path, show_progress=False
+    )
+    second = run(
+        model="spar_random", model_args={"seed": "2"}, tasks=["spar_bench_synth"], output=tmp_path, show_progress=False
+    )
     assert (first.answered_now, second.answered_now, second.answered_before) == (200, 0, 200)
     assert second.results["protocols"] == first.results["protocols"]
 
@@ -77,29 +103,57 @@ class FlakyAdapter:
 
 def test_failed_requests_are_listed_not_scored_and_retried_on_rerun(tmp_path):
     factory = lambda model, args, questions: FlakyAdapter(questions, failing={0, 1})
-    outcome = run(model="flaky", model_args={}, tasks=["spar_bench_synth_depth_prediction_oc"], output=tmp_path,
-                  show_progress=False, adapter_factory=factory)
+    outcome = run(
+        model="flaky",
+        model_args={},
+        tasks=["spar_bench_synth_depth_prediction_oc"],
+        output=tmp_path,
+        show_progress=False,
+        adapter_factory=factory,
+    )
     assert outcome.failed_ids == [0, 1]
     strict = outcome.results["protocols"]["strict"]
     task = strict["tasks"]["depth_prediction_oc"]
     assert (task["score"], task["n"], task["parse_failure_rate"]) == (100.0, 8, 0.0)
     # every answer right at n = 8 is no proof of 100: the exact interval leaves room below
     assert task["ci95"][1] == 100.0 and 55.0 < task["ci95"][0] < 70.0
-    assert strict["diagnostics"]["tasks"]["depth_prediction_oc"] == {"n_unparsed": 0, "n_truncated": 0,
-                                                                     "n_truncation_unknown": 8}
+    assert strict["diagnostics"]["tasks"]["depth_prediction_oc"] == {
+        "n_unparsed": 0,
+        "n_truncated": 0,
+        "n_truncation_unknown": 8,
+    }
     lines = [json.loads(x) for x in (tmp_path / "predictions.jsonl").read_text().splitlines()]
     assert [x["error"] for x in lines[:2]] == ["HTTP 500 after 3 tries"] * 2 and lines[0]["prediction"] is None
 
     healed = lambda model, args, questions: FlakyAdapter(questions, failing=set())
-    again = run(model="flaky", model_args={}, tasks=["spar_bench_synth_depth_prediction_oc"], output=tmp_path,
-                show_progress=False, adapter_factory=healed)
+    again = run(
+        model="flaky",
+        model_args={},
+        tasks=["spar_bench_synth_depth_prediction_oc"],
+        output=tmp_path,
+        show_progress=False,
+        adapter_factory=healed,
+    )
     assert (again.answered_now, again.answered_before, again.failed_ids) == (2, 8, [])
 
 
 def test_cli_exits_1_and_names_failed_ids(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("spar_bench.runner.make_adapter", lambda m, a, qs: FlakyAdapter(qs, failing={3}))
-    assert main(["run", "--model", "x", "--tasks", "spar_bench_synth_depth_prediction_oc", "--output",
-                 str(tmp_path), "--no-progress"]) == 1
+    assert (
+        main(
+            [
+                "run",
+                "--model",
+                "x",
+                "--tasks",
+                "spar_bench_synth_depth_prediction_oc",
+                "--output",
+                str(tmp_path),
+                "--no-progress",
+            ]
+        )
+        == 1
+    )
     assert "1 request(s) failed and were not scored: 3" in capsys.readouterr().err
 
 
@@ -147,33 +201,57 @@ class ScriptedAdapter:
                 on_response(Response(key, r.question_id, r.task, None, error="HTTP 503 after 6 tries"))
                 continue
             reason = None if i % 5 == 4 else "length" if i % 3 == 0 else "stop"
-            on_response(Response(key, r.question_id, r.task, self.answer(self.questions[r.question_id]),
-                                 finish_reason=reason))
+            on_response(
+                Response(key, r.question_id, r.task, self.answer(self.questions[r.question_id]), finish_reason=reason)
+            )
 
 
 @pytest.mark.parametrize("failing", [frozenset(), frozenset({0, 57})])
 def test_rescoring_a_runs_predictions_gives_the_runs_own_results(tmp_path, monkeypatch, capsys, failing):
     monkeypatch.setattr("spar_bench.runner.make_adapter", lambda m, a, qs: ScriptedAdapter(qs, failing))
     code = 1 if failing else 0
-    assert main(["run", "--model", "scripted", "--tasks", "spar_bench_synth", "--output", str(tmp_path / "run"),
-                 "--no-progress"]) == code
+    assert (
+        main(
+            [
+                "run",
+                "--model",
+                "scripted",
+                "--tasks",
+                "spar_bench_synth",
+                "--output",
+                str(tmp_path / "run"),
+                "--no-progress",
+            ]
+        )
+        == code
+    )
     results = json.loads((tmp_path / "run" / "results.json").read_text())
-    assert main(["score", str(tmp_path / "run" / "predictions.jsonl"), "--json", str(tmp_path / "summary.json")]) == code
+    assert (
+        main(["score", str(tmp_path / "run" / "predictions.jsonl"), "--json", str(tmp_path / "summary.json")]) == code
+    )
     rescored = json.loads((tmp_path / "summary.json").read_text())
     assert rescored == results["protocols"]  # both protocols, every task, interval and count
     side = load_side(tmp_path / "run")  # `spar-bench compare` reads the run folder the same way
     lines = [json.loads(x) for x in (tmp_path / "run" / "predictions.jsonl").read_text().splitlines()]
     for name in ("strict", "official"):
         assert side.scores[name].tolist() == [x["scores"][name]["score"] for x in lines if x["scores"]]
-    choice = [q for q in ScriptedAdapter(load_questions("synth")).questions.values()
-              if task_spec(q.task).answer_kind is AnswerKind.CHOICE]
+    choice = [
+        q
+        for q in ScriptedAdapter(load_questions("synth")).questions.values()
+        if task_spec(q.task).answer_kind is AnswerKind.CHOICE
+    ]
     assert all(len(ScriptedAdapter([q]).answer(q)) > 1 for q in choice)  # option texts, never bare letters
 
 
 def test_truncated_responses_are_counted_per_task_and_unknown_is_not_truncated(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("spar_bench.runner.make_adapter", lambda m, a, qs: ScriptedAdapter(qs))
-    outcome = run(model="scripted", model_args={}, tasks=["spar_bench_synth_depth_prediction_oc"], output=tmp_path,
-                  show_progress=False)
+    outcome = run(
+        model="scripted",
+        model_args={},
+        tasks=["spar_bench_synth_depth_prediction_oc"],
+        output=tmp_path,
+        show_progress=False,
+    )
     task = outcome.results["protocols"]["strict"]["diagnostics"]["tasks"]["depth_prediction_oc"]
     # requests 0..9: "length" for i % 3 == 0 unless i % 5 == 4 (no reason): 0, 3, 6 truncated; 4 and 9 unknown
     assert (task["n_truncated"], task["n_truncation_unknown"]) == (3, 2)

@@ -18,13 +18,28 @@ from spar_bench.cli import main
 from spar_bench.protocols import PROTOCOLS
 from spar_bench.scoring import PredictionsError, read_predictions
 
-QUESTION = ("Where is the towel (red point) relative to the sink (blue point)? Pick the appropriate option from the "
-            "choices available. A. left, , closer B. right, above, farther C. left, below, farther D. right, , closer")
+QUESTION = (
+    "Where is the towel (red point) relative to the sink (blue point)? Pick the appropriate option from the "
+    "choices available. A. left, , closer B. right, above, farther C. left, below, farther D. right, , closer"
+)
 # The row as lmms-eval hands it to process_results: the dataset's columns, images already dropped.
-ROW = {"id": 4812, "img_type": "single_view", "format_type": "select", "task": "obj_spatial_relation_oo",
-       "source": "scannet", "question": QUESTION, "answer": "B"}
-ARGUMENTS = ("\n" + QUESTION + "\n\nAnswer with the option's letter from the given choices directly.",
-             {"max_new_tokens": 100, "until": ["\n\n"]}, None, 0, "sparbench", "test")
+ROW = {
+    "id": 4812,
+    "img_type": "single_view",
+    "format_type": "select",
+    "task": "obj_spatial_relation_oo",
+    "source": "scannet",
+    "question": QUESTION,
+    "answer": "B",
+}
+ARGUMENTS = (
+    "\n" + QUESTION + "\n\nAnswer with the option's letter from the given choices directly.",
+    {"max_new_tokens": 100, "until": ["\n\n"]},
+    None,
+    0,
+    "sparbench",
+    "test",
+)
 
 
 def builtin_metrics(doc: dict, response: str) -> dict:
@@ -36,8 +51,16 @@ def builtin_metrics(doc: dict, response: str) -> dict:
 
 def line_06(doc: dict, metrics: dict, raw: str, filtered: str) -> str:
     """One samples-log line as lmms-eval 0.6.0 writes it for a generate_until task (one request per doc)."""
-    sample = {"doc_id": 0, "doc": doc, "target": doc["answer"], "arguments": list(ARGUMENTS[:2]),
-              "resps": [[raw]], "filtered_resps": [filtered], "doc_hash": "0" * 64, **metrics}
+    sample = {
+        "doc_id": 0,
+        "doc": doc,
+        "target": doc["answer"],
+        "arguments": list(ARGUMENTS[:2]),
+        "resps": [[raw]],
+        "filtered_resps": [filtered],
+        "doc_hash": "0" * 64,
+        **metrics,
+    }
     sample["input"] = sample["arguments"][0]
     if sample["filtered_resps"] == sample["resps"][0] or sample["filtered_resps"] == sample["resps"]:
         sample.pop("resps")
@@ -64,8 +87,9 @@ def log_07(folder: Path, doc: dict, raw: str, process_results, *, reasoning_tags
     request = Instance("generate_until", ARGUMENTS, 0, {"task": "sparbench", "doc_id": 0, "repeats": 1})
     request.resps = [raw]
     request.filtered_resps = {"none": raw}  # the take_first filter
-    processed = _process_document_results((0, dict(doc), [request]), task=Task(), filter_key="none",
-                                          reasoning_tags=reasoning_tags, log_samples=True)
+    processed = _process_document_results(
+        (0, dict(doc), [request]), task=Task(), filter_key="none", reasoning_tags=reasoning_tags, log_samples=True
+    )
     tracker = EvaluationTracker(output_path=str(folder))
     tracker.general_config_tracker.model_name_sanitized = "model"
     tracker.date_id = "2026-01-01T00-00-00"
@@ -157,10 +181,18 @@ def test_06_builtin_line_reads_the_filtered_response_not_the_raw_one(tmp_path):
 
 
 def test_06_line_of_our_task_is_read_from_its_spar_sample(tmp_path):
-    record = {"id": 7, "task": "depth_prediction_oc", "question": "What is the depth?", "answer": "1.5",
-              "prediction": "1.4 m", "scores": {}}
+    record = {
+        "id": 7,
+        "task": "depth_prediction_oc",
+        "question": "What is the depth?",
+        "answer": "1.5",
+        "prediction": "1.4 m",
+        "scores": {},
+    }
     path = tmp_path / "samples.jsonl"
-    path.write_text(line_06(dict(ROW, answer="1.5"), {"spar_sample": record, "spar_score": 90.0}, "1.4 m", "1.4 m") + "\n")
+    path.write_text(
+        line_06(dict(ROW, answer="1.5"), {"spar_sample": record, "spar_score": 90.0}, "1.4 m", "1.4 m") + "\n"
+    )
     predictions = read_one(path)
     assert predictions.ids == [7] and predictions.predictions == ["1.4 m"] and predictions.answers == ["1.5"]
 
@@ -172,8 +204,11 @@ def test_samples_log_line_of_another_task_names_what_is_missing(tmp_path):
     path = tmp_path / "samples.jsonl"
     metrics = {"exact_match": 1.0}
     path.write_text(line_06({"question_id": 1, "answer": "B"}, metrics, "B", "B") + "\n")
-    with pytest.raises(PredictionsError, match=r"samples.jsonl:1: an lmms-eval samples log line with no "
-                                               r"`spar_sample` record, and no id, task, question"):
+    with pytest.raises(
+        PredictionsError,
+        match=r"samples.jsonl:1: an lmms-eval samples log line with no "
+        r"`spar_sample` record, and no id, task, question",
+    ):
         read_predictions([path])
 
 
@@ -182,6 +217,9 @@ def test_samples_log_line_with_several_responses_is_an_error(tmp_path):
     line["filtered_resps"] = ["B", "C"]
     path = tmp_path / "samples.jsonl"
     path.write_text(json.dumps(line) + "\n")
-    with pytest.raises(PredictionsError, match=r"samples.jsonl:1: field 'filtered_resps': expected one response "
-                                               r"text, got 2 responses"):
+    with pytest.raises(
+        PredictionsError,
+        match=r"samples.jsonl:1: field 'filtered_resps': expected one response "
+        r"text, got 2 responses",
+    ):
         read_predictions([path])

@@ -25,12 +25,18 @@ def write(path, lines):
 
 
 def test_both_protocols_write_one_line_per_prediction_and_protocol(tmp_path):
-    preds = write(tmp_path / "p.jsonl", [line(1, prediction="Answer: B", question=QUESTION),
-                                         line(2, "depth_prediction_oc", "1.5", "-1.5")])
+    preds = write(
+        tmp_path / "p.jsonl",
+        [line(1, prediction="Answer: B", question=QUESTION), line(2, "depth_prediction_oc", "1.5", "-1.5")],
+    )
     assert main(["score", str(preds), "--out", str(tmp_path / "s.jsonl"), "--json", str(tmp_path / "sum.json")]) == 0
     rows = [json.loads(x) for x in (tmp_path / "s.jsonl").read_text().splitlines()]
     assert [(r["id"], r["protocol"], r["score"]) for r in rows] == [
-        (1, "strict", 1.0), (2, "strict", 0.0), (1, "official", 0.0), (2, "official", 1.0)]
+        (1, "strict", 1.0),
+        (2, "strict", 0.0),
+        (1, "official", 0.0),
+        (2, "official", 1.0),
+    ]
     assert rows[0]["parsed"] == "B" and rows[1]["parsed"] == -1.5
 
 
@@ -100,8 +106,14 @@ def test_failed_requests_are_not_scored_and_exit_1(tmp_path, capsys):
 
 
 def test_lmms_samples_log_lines_are_read(tmp_path):
-    record = {"id": 3, "task": "position_matching", "question": QUESTION, "answer": "D", "prediction": "D",
-              "scores": {}}
+    record = {
+        "id": 3,
+        "task": "position_matching",
+        "question": QUESTION,
+        "answer": "D",
+        "prediction": "D",
+        "scores": {},
+    }
     preds = write(tmp_path / "samples.jsonl", [json.dumps({"doc_id": 0, "spar_sample": record, "spar_score": 100})])
     predictions = read_predictions([preds])
     assert predictions.ids == [3] and predictions.questions == [QUESTION] and predictions.predictions == ["D"]
@@ -112,6 +124,7 @@ def test_lmms_samples_log_lines_are_read(tmp_path):
 
 def strict_json(text: str):
     """json.loads that refuses NaN and Infinity, which JSON does not have."""
+
     def refuse(constant):
         raise ValueError(f"{constant} is not JSON")
 
@@ -122,27 +135,53 @@ def test_scored_lines_carry_span_and_rule(tmp_path):
     preds = write(tmp_path / "p.jsonl", [line(1, prediction="Answer: B", question=QUESTION)])
     assert main(["score", str(preds), "--out", str(tmp_path / "s.jsonl")]) == 0
     rows = [strict_json(x) for x in (tmp_path / "s.jsonl").read_text().splitlines()]
-    assert [set(r) for r in rows] == [{"id", "task", "protocol", "score", "parsed", "unparsed_reason", "span", "rule"}] * 2
+    assert [set(r) for r in rows] == [
+        {"id", "task", "protocol", "score", "parsed", "unparsed_reason", "span", "rule"}
+    ] * 2
     official = next(r for r in rows if r["protocol"] == "official")
     assert official["span"] is None and official["rule"] is None  # the official protocol keeps no trace
 
 
 def test_written_trace_is_what_the_protocol_returned(tmp_path):
-    predictions = Predictions(ids=[1, "b"], tasks=["position_matching"] * 2, answers=["B", "B"],
-                              predictions=["Answer: B", "x"], questions=["", ""])
-    batch = BatchScores("strict", predictions.tasks, np.array([1.0, 0.0]), ["B", None], [None, "no option letter"],
-                        spans=[(8, 9), None], rules=["answer_phrase", None])
+    predictions = Predictions(
+        ids=[1, "b"],
+        tasks=["position_matching"] * 2,
+        answers=["B", "B"],
+        predictions=["Answer: B", "x"],
+        questions=["", ""],
+    )
+    batch = BatchScores(
+        "strict",
+        predictions.tasks,
+        np.array([1.0, 0.0]),
+        ["B", None],
+        [None, "no option letter"],
+        spans=[(8, 9), None],
+        rules=["answer_phrase", None],
+    )
     write_scored(tmp_path / "s.jsonl", predictions, {"strict": batch})
     rows = [strict_json(x) for x in (tmp_path / "s.jsonl").read_text().splitlines()]
     assert [(r["id"], r["span"], r["rule"], r["unparsed_reason"]) for r in rows] == [
-        (1, [8, 9], "answer_phrase", None), ("b", None, None, "no option letter")]
+        (1, [8, 9], "answer_phrase", None),
+        ("b", None, None, "no option letter"),
+    ]
 
 
 def test_scored_output_is_valid_json_even_for_non_finite_numbers(tmp_path):
-    predictions = Predictions(ids=[1, 2], tasks=["depth_prediction_oc"] * 2, answers=["1", "1"],
-                              predictions=["inf", "nan"], questions=["", ""])
-    batch = BatchScores("strict", predictions.tasks, np.array([float("nan"), 0.0]),
-                        [float("inf"), {"move_right": float("nan")}], [None, None])
+    predictions = Predictions(
+        ids=[1, 2],
+        tasks=["depth_prediction_oc"] * 2,
+        answers=["1", "1"],
+        predictions=["inf", "nan"],
+        questions=["", ""],
+    )
+    batch = BatchScores(
+        "strict",
+        predictions.tasks,
+        np.array([float("nan"), 0.0]),
+        [float("inf"), {"move_right": float("nan")}],
+        [None, None],
+    )
     write_scored(tmp_path / "s.jsonl", predictions, {"strict": batch})
     rows = [strict_json(x) for x in (tmp_path / "s.jsonl").read_text().splitlines()]
     assert [(r["score"], r["parsed"]) for r in rows] == [(None, None), (0.0, {"move_right": None})]
@@ -166,15 +205,18 @@ def test_missing_answer_names_the_field(tmp_path):
         read_predictions([preds])
 
 
-@pytest.mark.parametrize("task, answer, message", [
-    ("depth_prediction_oc", "abc", r"'abc' is not a number in meters"),
-    ("depth_prediction_oc", "nan", r"'nan' is not a finite number"),
-    ("position_matching", "left", r"'left' is not an option letter"),
-    ("view_change_infer", "move_right:0.4,move_up", r"item 'move_up' is not `key:value`"),
-    ("view_change_infer", "move_right:0.4, move_up:1", r"item ' move_up:1' is not `key:value`"),
-    ("view_change_infer", "move_right:abc", r"item 'move_right:abc' has no numeric value"),
-    ("view_change_infer", "move_right:nan", r"item 'move_right:nan' is not a finite number"),
-])
+@pytest.mark.parametrize(
+    "task, answer, message",
+    [
+        ("depth_prediction_oc", "abc", r"'abc' is not a number in meters"),
+        ("depth_prediction_oc", "nan", r"'nan' is not a finite number"),
+        ("position_matching", "left", r"'left' is not an option letter"),
+        ("view_change_infer", "move_right:0.4,move_up", r"item 'move_up' is not `key:value`"),
+        ("view_change_infer", "move_right:0.4, move_up:1", r"item ' move_up:1' is not `key:value`"),
+        ("view_change_infer", "move_right:abc", r"item 'move_right:abc' has no numeric value"),
+        ("view_change_infer", "move_right:nan", r"item 'move_right:nan' is not a finite number"),
+    ],
+)
 def test_answer_that_does_not_fit_the_task_names_line_and_field(tmp_path, task, answer, message):
     # every line but the last is valid, so the columnar reader is tried first and must hand over
     preds = write(tmp_path / "p.jsonl", [line(i) for i in range(3)] + [line(3, task=task, answer=answer)])
@@ -195,8 +237,11 @@ def test_numeric_answer_written_as_a_json_number_is_read_as_text(tmp_path):
 
 def test_ids_that_differ_only_in_type_name_both_lines(tmp_path):
     preds = write(tmp_path / "p.jsonl", [line(0), line(1), line("0")])
-    with pytest.raises(PredictionsError, match=r"p.jsonl:3: field 'id': '0' and the id 0 of .*p.jsonl:1 differ only "
-                                               r"in type"):
+    with pytest.raises(
+        PredictionsError,
+        match=r"p.jsonl:3: field 'id': '0' and the id 0 of .*p.jsonl:1 differ only "
+        r"in type",
+    ):
         read_predictions([preds])
 
 
@@ -220,8 +265,18 @@ def test_string_ids_that_only_look_alike_are_distinct(tmp_path):
     assert read_predictions([preds]).ids == [7, "07", "x7"]
 
 
-@pytest.mark.parametrize("literal, shown", [("NaN", "NaN"), ("Infinity", "Infinity"), ("-Infinity", "-Infinity"),
-                                            ("1e400", "Infinity"), ("1.5", "1.5"), ("true", "true"), ("[1]", "[1]")])
+@pytest.mark.parametrize(
+    "literal, shown",
+    [
+        ("NaN", "NaN"),
+        ("Infinity", "Infinity"),
+        ("-Infinity", "-Infinity"),
+        ("1e400", "Infinity"),
+        ("1.5", "1.5"),
+        ("true", "true"),
+        ("[1]", "[1]"),
+    ],
+)
 def test_id_that_is_not_an_integer_or_string_names_line_and_field(tmp_path, literal, shown):
     bad = line(999).replace('"id": 999', f'"id": {literal}')
     preds = write(tmp_path / "p.jsonl", [bad, line(2)])
@@ -237,8 +292,10 @@ def test_file_of_nan_ids_only_is_not_accepted_by_the_columnar_reader(tmp_path):
 
 
 def test_the_columnar_and_line_readers_agree(tmp_path, monkeypatch):
-    lines = [line(i, prediction="B" if i % 2 else "C", question=QUESTION, truncated=[True, False, None][i % 3])
-             for i in range(9)] + [line(9, prediction=None, error="HTTP 500")]
+    lines = [
+        line(i, prediction="B" if i % 2 else "C", question=QUESTION, truncated=[True, False, None][i % 3])
+        for i in range(9)
+    ] + [line(9, prediction=None, error="HTTP 500")]
     preds = write(tmp_path / "p.jsonl", lines)
     columnar = read_predictions([preds])
     monkeypatch.setattr("spar_bench.scoring._read_columns", lambda path, out, seen: False)
@@ -251,14 +308,29 @@ def test_the_columnar_and_line_readers_agree(tmp_path, monkeypatch):
 
 
 def test_truncation_is_read_from_truncated_or_finish_reason_and_unknown_otherwise(tmp_path):
-    preds = write(tmp_path / "p.jsonl", [line(0, truncated=True), line(1, finish_reason="length"),
-                                         line(2, finish_reason="stop"), line(3), line(4, truncated=None)])
+    preds = write(
+        tmp_path / "p.jsonl",
+        [
+            line(0, truncated=True),
+            line(1, finish_reason="length"),
+            line(2, finish_reason="stop"),
+            line(3),
+            line(4, truncated=None),
+        ],
+    )
     assert read_predictions([preds]).truncated == [True, True, False, None, None]
 
 
 def test_summary_counts_truncated_and_unparsed_per_task(tmp_path, capsys):
-    preds = write(tmp_path / "p.jsonl", [line(0, truncated=True, prediction=""), line(1, finish_reason="stop"),
-                                         line(2), line(3, task="depth_prediction_oc", answer="1.0", prediction="1 m")])
+    preds = write(
+        tmp_path / "p.jsonl",
+        [
+            line(0, truncated=True, prediction=""),
+            line(1, finish_reason="stop"),
+            line(2),
+            line(3, task="depth_prediction_oc", answer="1.0", prediction="1 m"),
+        ],
+    )
     assert main(["score", str(preds), "--json", str(tmp_path / "sum.json")]) == 0
     diagnostics = strict_json((tmp_path / "sum.json").read_text())["strict"]["diagnostics"]
     task = diagnostics["tasks"]["position_matching"]

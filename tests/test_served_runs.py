@@ -21,8 +21,14 @@ OFFLINE = {**os.environ, "HF_HUB_OFFLINE": "1", "HF_DATASETS_OFFLINE": "1"}
 
 
 def model_args(server: FaultServer, **extra) -> dict[str, str]:
-    return {"model": "fault-server", "base_url": server.base_url, "max_retries": "1", "backoff_base_s": "0.01",
-            "timeout_s": "5", **{k: str(v) for k, v in extra.items()}}
+    return {
+        "model": "fault-server",
+        "base_url": server.base_url,
+        "max_retries": "1",
+        "backoff_base_s": "0.01",
+        "timeout_s": "5",
+        **{k: str(v) for k, v in extra.items()},
+    }
 
 
 def test_runner_scores_served_answers_and_lists_failures(tmp_path):
@@ -35,12 +41,18 @@ def test_runner_scores_served_answers_and_lists_failures(tmp_path):
         return None
 
     with FaultServer(rule=rule) as server:
-        outcome = run(model="spar_openai", model_args=model_args(server, max_concurrency=1), tasks=[TASK],
-                      output=tmp_path, show_progress=False)
+        outcome = run(
+            model="spar_openai",
+            model_args=model_args(server, max_concurrency=1),
+            tasks=[TASK],
+            output=tmp_path,
+            show_progress=False,
+        )
         assert len(outcome.failed_ids) == 2
         assert outcome.results["protocols"]["strict"]["tasks"]["position_matching"]["n"] == 8
-        again = run(model="spar_openai", model_args=model_args(server), tasks=[TASK], output=tmp_path,
-                    show_progress=False)
+        again = run(
+            model="spar_openai", model_args=model_args(server), tasks=[TASK], output=tmp_path, show_progress=False
+        )
     assert (again.answered_now, again.answered_before, again.failed_ids) == (2, 8, [])
 
 
@@ -49,13 +61,26 @@ def _journal_keys(path: Path) -> list[str]:
 
 
 def test_sigkill_mid_run_then_resume_matches_an_uninterrupted_run(tmp_path):
-    server = subprocess.Popen([sys.executable, str(Path(__file__).parent / "fault_server.py"), "--delay", "0.05"],
-                              stdout=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, str(Path(__file__).parent / "fault_server.py"), "--delay", "0.05"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         base_url = server.stdout.readline().strip()
-        command = [sys.executable, "-m", "spar_bench", "run", "--model", "spar_openai", "--model-args",
-                   f"model=fault-server,base_url={base_url},max_concurrency=4", "--tasks", "spar_bench_synth",
-                   "--no-progress"]
+        command = [
+            sys.executable,
+            "-m",
+            "spar_bench",
+            "run",
+            "--model",
+            "spar_openai",
+            "--model-args",
+            f"model=fault-server,base_url={base_url},max_concurrency=4",
+            "--tasks",
+            "spar_bench_synth",
+            "--no-progress",
+        ]
         killed = tmp_path / "killed"
         victim = subprocess.Popen([*command, "--output", str(killed)], env=OFFLINE, stdout=subprocess.DEVNULL)
         journal = killed / "journal.jsonl"
@@ -70,8 +95,9 @@ def test_sigkill_mid_run_then_resume_matches_an_uninterrupted_run(tmp_path):
         resumed = subprocess.run([*command, "--output", str(killed)], env=OFFLINE, capture_output=True, text=True)
         assert resumed.returncode == 0, resumed.stderr[-2000:]
         assert "from the journal" in resumed.stdout
-        whole = subprocess.run([*command, "--output", str(tmp_path / "whole")], env=OFFLINE, capture_output=True,
-                               text=True)
+        whole = subprocess.run(
+            [*command, "--output", str(tmp_path / "whole")], env=OFFLINE, capture_output=True, text=True
+        )
         assert whole.returncode == 0, whole.stderr[-2000:]
     finally:
         server.send_signal(signal.SIGTERM)
@@ -81,7 +107,8 @@ def test_sigkill_mid_run_then_resume_matches_an_uninterrupted_run(tmp_path):
     assert len(keys) == len(set(keys)) == 200
     lines = lambda folder: sorted((tmp_path / folder / "predictions.jsonl").read_text().splitlines())  # noqa: E731
     assert lines("killed") != [] and [json.loads(x)["id"] for x in lines("killed")] == [
-        json.loads(x)["id"] for x in lines("whole")]
+        json.loads(x)["id"] for x in lines("whole")
+    ]
     results = lambda folder: json.loads((tmp_path / folder / "results.json").read_text())["protocols"]  # noqa: E731
     assert results("killed") == results("whole")
 
@@ -92,8 +119,20 @@ lmms_eval = pytest.importorskip("lmms_eval", reason="the lmms extra is not insta
 def test_lmms_eval_spar_openai_journals_and_resumes(tmp_path):
     with FaultServer() as server:
         args = f"model=fault-server,base_url={server.base_url},journal={tmp_path / 'journal'}"
-        command = [sys.executable, "-m", "spar_bench", "lmms-eval", "--model", "spar_openai", "--model_args", args,
-                   "--tasks", TASK, "--output_path", str(tmp_path / "out")]
+        command = [
+            sys.executable,
+            "-m",
+            "spar_bench",
+            "lmms-eval",
+            "--model",
+            "spar_openai",
+            "--model_args",
+            args,
+            "--tasks",
+            TASK,
+            "--output_path",
+            str(tmp_path / "out"),
+        ]
         first = subprocess.run(command, env=OFFLINE, capture_output=True, text=True, timeout=600)
         assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
         asked = server.chat_requests
@@ -107,9 +146,24 @@ def test_lmms_eval_spar_openai_journals_and_resumes(tmp_path):
 def test_lmms_eval_spar_openai_failure_is_an_error_not_a_score(tmp_path):
     with FaultServer(default=Reply.http_status(500)) as server:
         args = f"model=fault-server,base_url={server.base_url},journal={tmp_path / 'journal'},max_retries=0"
-        result = subprocess.run([sys.executable, "-m", "spar_bench", "lmms-eval", "--model", "spar_openai",
-                                 "--model_args", args, "--tasks", TASK], env=OFFLINE, capture_output=True, text=True,
-                                timeout=600)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "spar_bench",
+                "lmms-eval",
+                "--model",
+                "spar_openai",
+                "--model_args",
+                args,
+                "--tasks",
+                TASK,
+            ],
+            env=OFFLINE,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
     assert result.returncode == 1
     assert "request(s) failed and must not be scored" in result.stdout + result.stderr
 
@@ -118,8 +172,13 @@ def test_python_m_lmms_eval_with_a_failing_server_ends_fast_loud_and_non_zero(tm
     with FaultServer(default=Reply.http_status(500)) as server:
         args = f"model=fault-server,base_url={server.base_url},journal={tmp_path / 'journal'},backoff_base_s=0.01"
         start = time.monotonic()
-        result = subprocess.run([sys.executable, "-m", "lmms_eval", "--model", "spar_openai", "--model_args", args,
-                                 "--tasks", TASK], env=OFFLINE, capture_output=True, text=True, timeout=600)
+        result = subprocess.run(
+            [sys.executable, "-m", "lmms_eval", "--model", "spar_openai", "--model_args", args, "--tasks", TASK],
+            env=OFFLINE,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
         sent = server.chat_requests
     last = result.stderr.strip().splitlines()[-1]
     assert result.returncode == 1, result.stderr[-3000:]

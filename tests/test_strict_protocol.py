@@ -19,8 +19,11 @@ from spar_bench.protocols.rule_examples import RULE_EXAMPLES
 from spar_bench.tasks_spec import TASKS, AnswerKind
 
 STRICT = StrictProtocol()
-ANSWERS = {AnswerKind.NUMBER: "1.5", AnswerKind.CHOICE: "B",
-           AnswerKind.MOTION: "move_right:0.8,move_up:0.0,move_forward:2.4,rotate_up:0,rotate_right:30"}
+ANSWERS = {
+    AnswerKind.NUMBER: "1.5",
+    AnswerKind.CHOICE: "B",
+    AnswerKind.MOTION: "move_right:0.8,move_up:0.0,move_forward:2.4,rotate_up:0,rotate_right:30",
+}
 QUESTION = RULE_EXAMPLES[0].question
 
 
@@ -31,8 +34,9 @@ def test_rule_example(example):
 
 
 def test_scoring_doc_is_current():
-    result = subprocess.run([sys.executable, str(REPO / "scripts" / "make_scoring_doc.py"), "--check"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "make_scoring_doc.py"), "--check"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -205,8 +209,28 @@ def test_reading_time_grows_linearly(shape):
     assert large <= 48 * small + 0.05, f"{shape}: {small:.3f} s at 64 KiB, {large:.3f} s at 1 MiB"
 
 
-@pytest.mark.parametrize("response", ["B", "(b).", "B.", " C ", "[D]", "e", "1.5", "1.5 m", "-0.5", "2 meters.", "1.5m",
-                                      "3 metres", "12", "+4.25", "Answer: B", "The answer is (c).", "answer: E"])
+@pytest.mark.parametrize(
+    "response",
+    [
+        "B",
+        "(b).",
+        "B.",
+        " C ",
+        "[D]",
+        "e",
+        "1.5",
+        "1.5 m",
+        "-0.5",
+        "2 meters.",
+        "1.5m",
+        "3 metres",
+        "12",
+        "+4.25",
+        "Answer: B",
+        "The answer is (c).",
+        "answer: E",
+    ],
+)
 def test_the_one_match_fast_path_reads_what_the_full_reading_reads(response, monkeypatch):
     import re
 
@@ -214,7 +238,11 @@ def test_the_one_match_fast_path_reads_what_the_full_reading_reads(response, mon
 
     letter = not any(c.isdigit() for c in response)
     options = (("A", "left"), ("B", "right"), ("C", "up"), ("D", "down"))
-    read = (lambda r: strict._read_choice.__wrapped__(r, options)) if letter else (lambda r: strict._read_number.__wrapped__(r, ()))
+    read = (
+        (lambda r: strict._read_choice.__wrapped__(r, options))
+        if letter
+        else (lambda r: strict._read_number.__wrapped__(r, ()))
+    )
     fast = read(response)
     never = re.compile(r"(?!)")
     for name in ("_BARE_LETTER", "_BARE_NUMBER", "_ANSWER_LETTER"):
@@ -222,8 +250,14 @@ def test_the_one_match_fast_path_reads_what_the_full_reading_reads(response, mon
     assert read(response) == fast
 
 
-@pytest.mark.parametrize("response", ["move_right:0.4,move_up:0.0,move_forward:2.4,rotate_up:5,rotate_right:60",
-                                      "move_left:1.5, rotate_down:-3", "move_right:1,move_right:2"])
+@pytest.mark.parametrize(
+    "response",
+    [
+        "move_right:0.4,move_up:0.0,move_forward:2.4,rotate_up:5,rotate_right:60",
+        "move_left:1.5, rotate_down:-3",
+        "move_right:1,move_right:2",
+    ],
+)
 def test_the_requested_motion_form_is_read_as_the_full_reading_reads_it(response, monkeypatch):
     import re
 

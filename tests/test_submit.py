@@ -42,20 +42,34 @@ def parts(good_bundle) -> tuple[dict, list[dict]]:
     return manifest, [json.loads(line) for line in lines]
 
 
-def rebuild(path: Path, manifest: dict, records: list[dict] | None = None, *, predictions: bytes | None = None,
-            fix_hash: bool = True, extra=()) -> Path:
+def rebuild(
+    path: Path,
+    manifest: dict,
+    records: list[dict] | None = None,
+    *,
+    predictions: bytes | None = None,
+    fix_hash: bool = True,
+    extra=(),
+) -> Path:
     """A bundle from (possibly spoiled) parts; by default the manifest's hash and count follow the predictions,
     so a test sees only the problem it planted."""
     if predictions is None:
         predictions = "".join(json.dumps(r) + "\n" for r in records).encode()
     if fix_hash:
-        manifest = {**manifest, "predictions_sha256": hashlib.sha256(predictions).hexdigest(),
-                    "n_predictions": len(predictions.decode(errors="replace").splitlines())}
+        manifest = {
+            **manifest,
+            "predictions_sha256": hashlib.sha256(predictions).hexdigest(),
+            "n_predictions": len(predictions.decode(errors="replace").splitlines()),
+        }
     return write_bundle(path, json.dumps(manifest).encode(), predictions, extra)
 
 
 def raw_tar(path: Path, members: list[tuple[tarfile.TarInfo, bytes | None]]) -> Path:
-    with open(path, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb") as gz, tarfile.open(fileobj=gz, mode="w") as tar:
+    with (
+        open(path, "wb") as raw,
+        gzip.GzipFile(fileobj=raw, mode="wb") as gz,
+        tarfile.open(fileobj=gz, mode="w") as tar,
+    ):
         for info, data in members:
             if data is not None:
                 info.size = len(data)
@@ -105,16 +119,29 @@ def write_lmms_output(folder: Path, predictions: dict[int, str]) -> Path:
         doc = {"id": q.id, "task": q.task, "question": q.question, "answer": q.answer}
         prediction = predictions.get(q.id, q.answer)
         metrics = process_results(doc, [prediction])
-        line = {"doc_id": k, "doc": doc, "target": q.answer, "arguments": {}, "resps": [[prediction]],
-                "filtered_resps": [prediction], "doc_hash": "x", **metrics}
+        line = {
+            "doc_id": k,
+            "doc": doc,
+            "target": q.answer,
+            "arguments": {},
+            "resps": [[prediction]],
+            "filtered_resps": [prediction],
+            "doc_hash": "x",
+            **metrics,
+        }
         by_task.setdefault(q.task, []).append(json.dumps(line))
     for task, lines in by_task.items():
         (run_folder / f"20250101_120000_samples_spar_bench_synth_{task}.jsonl").write_text("\n".join(lines) + "\n")
-    (run_folder / "20250101_120000_results.json").write_text(json.dumps({
-        "results": {}, "config": {"model": "spar_hf", "model_args": "pretrained=org/ckpt,max_pixels=200704"},
-        "configs": {"spar_bench_synth_depth_prediction_oc": {"generation_kwargs": {"max_new_tokens": 100}}},
-        "date": "2025-01-01T12:00:00",
-    }))
+    (run_folder / "20250101_120000_results.json").write_text(
+        json.dumps(
+            {
+                "results": {},
+                "config": {"model": "spar_hf", "model_args": "pretrained=org/ckpt,max_pixels=200704"},
+                "configs": {"spar_bench_synth_depth_prediction_oc": {"generation_kwargs": {"max_new_tokens": 100}}},
+                "date": "2025-01-01T12:00:00",
+            }
+        )
+    )
     return folder
 
 
@@ -384,8 +411,10 @@ def test_verify_command_prints_each_reason_and_exits_1(parts, tmp_path, capsys):
 
 
 def test_prepare_command_writes_a_bundle(run_dir, tmp_path):
-    args = parse(submit.add_prepare_arguments, [str(run_dir), "--model-name", "M", "--org", "O",
-                                                "--out", str(tmp_path / "m.tar.gz")])
+    args = parse(
+        submit.add_prepare_arguments,
+        [str(run_dir), "--model-name", "M", "--org", "O", "--out", str(tmp_path / "m.tar.gz")],
+    )
     assert args.run(args) == 0 and verify(tmp_path / "m.tar.gz").ok
 
 
@@ -408,11 +437,25 @@ def test_entry_variant_records_the_runs_generation_budget_and_engine(good_bundle
 
 
 def test_trained_on_spar7m_travels_from_prepare_and_from_add(run_dir, tmp_path):
-    args = parse(submit.add_prepare_arguments, [str(run_dir), "--model-name", "M", "--org", "O",
-                                                "--out", str(tmp_path / "m.tar.gz"), "--trained-on-spar7m", "yes"])
+    args = parse(
+        submit.add_prepare_arguments,
+        [
+            str(run_dir),
+            "--model-name",
+            "M",
+            "--org",
+            "O",
+            "--out",
+            str(tmp_path / "m.tar.gz"),
+            "--trained-on-spar7m",
+            "yes",
+        ],
+    )
     assert args.run(args) == 0 and verify(tmp_path / "m.tar.gz").entry["variant"]["trained_on_spar7m"] is True
-    args = parse(submit.add_add_arguments, [str(tmp_path / "m.tar.gz"), "--entries", str(tmp_path / "e"),
-                                            "--trained-on-spar7m", "no"])
+    args = parse(
+        submit.add_add_arguments,
+        [str(tmp_path / "m.tar.gz"), "--entries", str(tmp_path / "e"), "--trained-on-spar7m", "no"],
+    )
     assert args.run(args) == 0
     (written,) = (tmp_path / "e").iterdir()
     assert json.loads(written.read_text())["variant"]["trained_on_spar7m"] is False

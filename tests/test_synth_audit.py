@@ -50,7 +50,8 @@ def test_text_alone_does_not_beat_chance_by_more_than_8_points(results, task):
     result = next(r for r in results if r.task == task)
     assert result.excess <= MAX_EXCESS, (
         f"{task}: {result.selected} answers {100 * result.accuracy:.1f} % from the text (chance "
-        f"{100 * result.chance:.0f} %); every attack: {result.attacks}")
+        f"{100 * result.chance:.0f} %); every attack: {result.attacks}"
+    )
 
 
 @pytest.mark.parametrize("task", [t for t in CHOICE_TASKS if answer_universe(t)])
@@ -132,8 +133,11 @@ def test_always_letter_is_chance_on_balanced_letters():
 
 
 def test_blind_item_reads_empty_slots_and_skips_numeric_questions():
-    item = audit.blind_item("obj_spatial_relation_oo", "Where? A. left, , closer B. right, above, farther "
-                            "C. , below, closer D. left, below, farther", "C")
+    item = audit.blind_item(
+        "obj_spatial_relation_oo",
+        "Where? A. left, , closer B. right, above, farther C. , below, closer D. left, below, farther",
+        "C",
+    )
     assert item.options == ("left, , closer", "right, above, farther", ", below, closer", "left, below, farther")
     assert item.answer == 2 and item.stem == "Where?"
     assert audit.blind_item("depth_prediction_oc", "What is the depth of the lamp?", "1.5") is None
@@ -167,9 +171,14 @@ def test_synth_audit_reads_two_parquet_files(tmp_path, capsys):
 
     for seed in (0, 1):
         items = _leaky("spatial_imagination_oo", 40, seed)
-        rows = [{"task": it.task, "answer": "ABCD"[it.answer],
-                 "question": it.stem + " " + " ".join(f"{'ABCD'[i]}. {o}" for i, o in enumerate(it.options))}
-                for it in items]
+        rows = [
+            {
+                "task": it.task,
+                "answer": "ABCD"[it.answer],
+                "question": it.stem + " " + " ".join(f"{'ABCD'[i]}. {o}" for i, o in enumerate(it.options)),
+            }
+            for it in items
+        ]
         pq.write_table(pa.Table.from_pylist(rows), tmp_path / f"{seed}.parquet")
     assert synth_main(["--audit-files", str(tmp_path / "0.parquet"), str(tmp_path / "1.parquet")]) == 1
     assert "spatial_imagination_oo" in capsys.readouterr().out

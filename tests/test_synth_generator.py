@@ -135,7 +135,9 @@ def test_independent_check_catches_a_wrong_answer(generated, tmp_path):
     table = pq.read_table(generated / dataset.PARQUET)
     answers = table.column("answer").to_pylist()
     answers[0] = f"{float(answers[0]) + 1:.1f}"  # depth_prediction_oc, one meter off
-    pq.write_table(table.set_column(table.schema.get_field_index("answer"), "answer", [answers]), tmp_path / dataset.PARQUET)
+    pq.write_table(
+        table.set_column(table.schema.get_field_index("answer"), "answer", [answers]), tmp_path / dataset.PARQUET
+    )
     failures = checks.verify(tmp_path)
     assert failures and failures[0].row_id == 0
 

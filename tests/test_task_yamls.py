@@ -26,8 +26,9 @@ def load(name: str) -> dict:
 
 
 def test_yamls_on_disk_are_what_the_generator_writes():
-    result = subprocess.run([sys.executable, str(REPO / "scripts" / "make_task_yamls.py"), "--check"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "make_task_yamls.py"), "--check"], capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -54,7 +55,12 @@ def test_synth_tasks_read_the_shipped_parquet():
 def test_generation_settings_are_the_released_ones():
     template = load("_spar_bench_template_yaml")
     assert template["generation_kwargs"] == {
-        "until": ["\n\n"], "max_new_tokens": 100, "temperature": 0, "top_p": 1.0, "num_beams": 1, "do_sample": False,
+        "until": ["\n\n"],
+        "max_new_tokens": 100,
+        "temperature": 0,
+        "top_p": 1.0,
+        "num_beams": 1,
+        "do_sample": False,
     }
 
 

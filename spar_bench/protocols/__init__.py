@@ -24,6 +24,14 @@ def get_protocol(name: str) -> ScoringProtocol:
 
 
 __all__ = [
-    "BatchScores", "DEFAULT_PROTOCOL", "PROTOCOLS", "SCORER_VERSION", "OfficialProtocol", "Parsed", "SampleScore", "ScoringProtocol",
-    "StrictProtocol", "get_protocol",
+    "BatchScores",
+    "DEFAULT_PROTOCOL",
+    "PROTOCOLS",
+    "SCORER_VERSION",
+    "OfficialProtocol",
+    "Parsed",
+    "SampleScore",
+    "ScoringProtocol",
+    "StrictProtocol",
+    "get_protocol",
 ]

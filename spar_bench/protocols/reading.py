@@ -17,21 +17,48 @@ from functools import lru_cache
 import numpy as np
 
 from spar_bench.metrics.choice import (
-    ChoiceReading, lists_every_option, option_text_match, parse_options, question_stem, read_choice, without_echoes,
+    ChoiceReading,
+    lists_every_option,
+    option_text_match,
+    parse_options,
+    question_stem,
+    read_choice,
+    without_echoes,
     without_letters,
     word_trigrams,
 )
 from spar_bench.metrics.numbers import Measurement, measurements
 from spar_bench.metrics.text import Cleaned, answer_phrase, container, first_line, fold, reasoning_cut
-from spar_bench.metrics.view_change import MOTION_AXES, MOTION_NAMES, motion_vector, prose_motion_items, strict_motion_items
+from spar_bench.metrics.view_change import (
+    MOTION_AXES,
+    MOTION_NAMES,
+    motion_vector,
+    prose_motion_items,
+    strict_motion_items,
+)
 from spar_bench.protocols.base import Parsed
 from spar_bench.tasks_spec import AnswerKind
 
 # A number that only repeats a value written in the question is an echo when the response states another.
 _ECHO_TOLERANCE = 1e-9
 # Words that may stand before a leading number without making it prose (`about 1.5 m`, `~2 m`).
-_HEDGE_WORDS = ("about", "approximately", "approx", "approx.", "around", "roughly", "~", "est.", "estimated", "nearly",
-                "almost", "circa", "ca.", "\u7ea6", "\u5927\u7ea6")
+_HEDGE_WORDS = (
+    "about",
+    "approximately",
+    "approx",
+    "approx.",
+    "around",
+    "roughly",
+    "~",
+    "est.",
+    "estimated",
+    "nearly",
+    "almost",
+    "circa",
+    "ca.",
+    "\u7ea6",
+    "\u5927\u7ea6",
+)
 
 
 @dataclass(frozen=True)
@@ -85,8 +112,11 @@ _REVISION = re.compile(
 )
 
 
-_REVISION_KEYWORDS = re.compile(r"\?|hmm|um|oh|oops|no[,:;!]|actually|wait|correct|second|scratch|reconsider|wrong|thought|tempting|be\sright"
-                                r"|reversed", re.IGNORECASE)
+_REVISION_KEYWORDS = re.compile(
+    r"\?|hmm|um|oh|oops|no[,:;!]|actually|wait|correct|second|scratch|reconsider|wrong|thought|tempting|be\sright"
+    r"|reversed",
+    re.IGNORECASE,
+)
 
 
 def _revision(text: str) -> int | None:
@@ -121,7 +151,9 @@ def answer_text(response: str) -> str:
 _BARE_LETTER = re.compile(r"\s?[(\[]?([A-Ha-h])[)\].:]?\s?")
 _BARE_NUMBER = re.compile(r"\s?((?<![.\d])[-+]?\d+(?:\.\d+)?(?:\s?(?:m|meters?|metres?))?)\.?\s?")
 _ANSWER_LETTER = re.compile(r"(?:The answer is|Answer:) \(?([A-H])\)?\.?", re.IGNORECASE)
-_PLAIN_MOTION = re.compile(r"(?:(?:move|rotate)_[a-z]+:[-+]?\d+(?:\.\d+)?, ?)*(?:move|rotate)_[a-z]+:[-+]?\d+(?:\.\d+)?")
+_PLAIN_MOTION = re.compile(
+    r"(?:(?:move|rotate)_[a-z]+:[-+]?\d+(?:\.\d+)?, ?)*(?:move|rotate)_[a-z]+:[-+]?\d+(?:\.\d+)?"
+)
 
 
 # Responses repeat a lot (`A`, `1.5`): readings are cached; every function cached here is pure.
@@ -175,8 +207,9 @@ def _read_choice(response: str, options: tuple[tuple[str, str], ...], echoes: fr
     return Reading(None, reason=reading.reason if reading else "no option letter or option text found")
 
 
-def _checked_choice(located: _Located, where: str, offset: int, reading: ChoiceReading,
-                    options: dict[str, str], echoes: frozenset) -> Reading:
+def _checked_choice(
+    located: _Located, where: str, offset: int, reading: ChoiceReading, options: dict[str, str], echoes: frozenset
+) -> Reading:
     """The letter read, unless its own line restates the text of another option (`D. blue point (sofa)` when
     the sofa is option A, `so the answer is B` after naming option C's text): a response that contradicts
     itself states no answer."""
@@ -184,8 +217,9 @@ def _checked_choice(located: _Located, where: str, offset: int, reading: ChoiceR
     if options and reading.rule != "option text":
         restated = option_text_match(without_echoes(without_letters(claim), echoes), options)
         if restated is not None and restated.letter != reading.letter:
-            return Reading(None, reason=f"contradicts itself: letter {reading.letter} with the text of option "
-                                        f"{restated.letter}")
+            return Reading(
+                None, reason=f"contradicts itself: letter {reading.letter} with the text of option {restated.letter}"
+            )
     return _choice_trace(located, where, offset, reading)
 
 
@@ -253,12 +287,17 @@ def _read_number(response: str, echoes: tuple[float, ...]) -> Reading:
 
 
 # `1.5 m or 3 m`, `either 1.4 m or 1.8 m`: two values offered, none stated.
-_OR_BETWEEN = re.compile(r"\s?[,\u2014\u2013-]?\s?(?:or|or\s(?:perhaps|maybe|possibly|even)|maybe|perhaps)\s(?:about\s|around\s|roughly\s)?",
-                         re.IGNORECASE)
+_OR_BETWEEN = re.compile(
+    r"\s?[,\u2014\u2013-]?\s?(?:or|or\s(?:perhaps|maybe|possibly|even)|maybe|perhaps)\s(?:about\s|around\s|roughly\s)?",
+    re.IGNORECASE,
+)
 # `1.5 m, though 3 m is equally plausible`: a second value offered as just as likely.
-_HEDGE_BETWEEN = re.compile(r"\b(?:or|though|although|maybe|perhaps|possibly|equally|could\salso|might\salso|might\sbe)\b",
-                            re.IGNORECASE)
-_HEDGE_AFTER = re.compile(r"\s?(?:m|meters?|metres?|cm)?\s(?:is|seems|looks)\s(?:equally|also|just\sas)\b", re.IGNORECASE)
+_HEDGE_BETWEEN = re.compile(
+    r"\b(?:or|though|although|maybe|perhaps|possibly|equally|could\salso|might\salso|might\sbe)\b", re.IGNORECASE
+)
+_HEDGE_AFTER = re.compile(
+    r"\s?(?:m|meters?|metres?|cm)?\s(?:is|seems|looks)\s(?:equally|also|just\sas)\b", re.IGNORECASE
+)
 _EQUALS_BEFORE = re.compile(r"=\s?$")
 _ARITHMETIC = re.compile(r"\d\s?[-+*/x\u00d7]\s?\.?\d")
 
@@ -270,6 +309,8 @@ def _is_result(text: str, measurement: Measurement) -> bool:
         return False
     equals = text.rfind("=", max(0, at - 3), at)
     return bool(_ARITHMETIC.search(text, max(0, equals - 30), equals))
+
+
 _IF_AFTER = re.compile(r"\s(?:if|when)\b", re.IGNORECASE)
 # `2.4 m, i.e. about 90 cm`, `3.7 m (just over 1 meter)`: the same length said again, in other words.
 _RESTATED_BETWEEN = re.compile(
@@ -289,8 +330,9 @@ _DIMENSION_AFTER = re.compile(
 )
 
 
-def _checked_number(located: _Located, where: str, offset: int, text: str, found: list[Measurement],
-                    chosen: Measurement) -> Reading:
+def _checked_number(
+    located: _Located, where: str, offset: int, text: str, found: list[Measurement], chosen: Measurement
+) -> Reading:
     """The number chosen, unless the response hedges between it and another value, or restates it as a
     length that disagrees (`0.7 m, i.e. about 150 cm`): then it states no answer."""
     at = found.index(chosen)
@@ -301,12 +343,19 @@ def _checked_number(located: _Located, where: str, offset: int, text: str, found
             continue
         between = text[first.end : second.start]
         either = text[max(0, first.start - 12) : first.start].lower().rstrip().endswith(("either", "either about"))
-        hedged = (_OR_BETWEEN.fullmatch(between) or (either and " or " in f" {between.lower()} ")
-                  or (len(between) < 40 and _HEDGE_BETWEEN.search(between) and _HEDGE_AFTER.match(text, second.end)))
+        hedged = (
+            _OR_BETWEEN.fullmatch(between)
+            or (either and " or " in f" {between.lower()} ")
+            or (len(between) < 40 and _HEDGE_BETWEEN.search(between) and _HEDGE_AFTER.match(text, second.end))
+        )
         if hedged:
             return Reading(None, reason=f"hedges between two values ({first.value:g} and {second.value:g} m)")
-        if (second is following and second.has_unit and _RESTATED_BETWEEN.fullmatch(between)
-                and abs(first.value - second.value) > 0.25 * max(abs(first.value), abs(second.value))):
+        if (
+            second is following
+            and second.has_unit
+            and _RESTATED_BETWEEN.fullmatch(between)
+            and abs(first.value - second.value) > 0.25 * max(abs(first.value), abs(second.value))
+        ):
             return Reading(None, reason=f"contradicts itself: {first.value:g} m restated as {second.value:g} m")
     conditional = [m for m in found if _IF_AFTER.match(text, m.end) or _IF_AFTER.match(text, m.end + 1)]
     if len({round(m.value, 9) for m in conditional}) > 1:
@@ -426,5 +475,3 @@ def _trigrams(question: str) -> frozenset:
 @lru_cache(maxsize=1 << 12)
 def _question_values(question: str) -> tuple[float, ...]:
     return tuple(m.value for m in measurements(question)) if question else ()
-
-

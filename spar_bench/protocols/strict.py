@@ -17,7 +17,15 @@ from spar_bench.metrics.mra import mean_relative_accuracy
 from spar_bench.metrics.view_change import MOTION_NAMES, view_change_scores
 from spar_bench.protocols.base import BatchProtocol, BatchScores, Parsed, indices_by_kind
 from spar_bench.protocols.reading import (
-    Reading, _options, _question_values, _read_choice, _read_motion, _read_number, _trigrams, answer_text, read_response,
+    Reading,
+    _options,
+    _question_values,
+    _read_choice,
+    _read_motion,
+    _read_number,
+    _trigrams,
+    answer_text,
+    read_response,
 )
 from spar_bench.tasks_spec import AnswerKind
 
@@ -57,11 +65,16 @@ class StrictProtocol(BatchProtocol):
             if keep(i, _read_choice(predictions[i], _options(questions[i]), _trigrams(questions[i]))):
                 scores[i] = parsed[i] == answers[i].strip().upper()
 
-        numbered = [i for i in by_kind[AnswerKind.NUMBER]
-                    if keep(i, _read_number(predictions[i], _question_values(questions[i])))]
+        numbered = [
+            i
+            for i in by_kind[AnswerKind.NUMBER]
+            if keep(i, _read_number(predictions[i], _question_values(questions[i])))
+        ]
         if numbered:
             references = [float(answers[i]) for i in numbered]
-            scores[numbered] = mean_relative_accuracy([parsed[i] for i in numbered], references, tolerance=MRA_TOLERANCE)
+            scores[numbered] = mean_relative_accuracy(
+                [parsed[i] for i in numbered], references, tolerance=MRA_TOLERANCE
+            )
 
         moved = [i for i in by_kind[AnswerKind.MOTION] if keep(i, _read_motion(predictions[i]))]
         if moved:

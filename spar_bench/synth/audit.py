@@ -105,7 +105,9 @@ def option_measures(options: tuple[str, ...]) -> tuple[dict[str, float], ...]:
         b = np.array([[float(v) for v in m.groups()] for m in boxes])
         centres = np.column_stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2])
         for m, box, (x, y) in zip(measures, b, centres):
-            m.update(area=(box[2] - box[0]) * (box[3] - box[1]), box_x=x, box_y=y, to_centre=math.hypot(x - 500, y - 500))
+            m.update(
+                area=(box[2] - box[0]) * (box[3] - box[1]), box_x=x, box_y=y, to_centre=math.hypot(x - 500, y - 500)
+            )
         _isolation(measures, centres)
     elif all(a is not None for a in angles):
         for m, a in zip(measures, angles):
@@ -301,7 +303,9 @@ def learned_prior(penalty: float) -> Attack:
     return Attack(f"learned prior (L2 {penalty:g})", fit)
 
 
-def _minimize(loss: Callable[[np.ndarray], tuple[float, np.ndarray]], start: np.ndarray, iterations: int = 300) -> np.ndarray:
+def _minimize(
+    loss: Callable[[np.ndarray], tuple[float, np.ndarray]], start: np.ndarray, iterations: int = 300
+) -> np.ndarray:
     """L-BFGS (10 pairs, backtracking line search) on a smooth convex loss returning (value, gradient).
 
     Written out rather than scipy's L-BFGS-B, whose small BLAS calls run several times slower under a busy
@@ -353,7 +357,16 @@ def _option_features(item: BlindItem, informative: frozenset[str]) -> tuple[tupl
 
 
 HEURISTIC_MEASURES = (
-    "length", "isolation", "empty_slots", "to_bottom_centre", "to_centre", "x", "y", "area", "box_x", "box_y",
+    "length",
+    "isolation",
+    "empty_slots",
+    "to_bottom_centre",
+    "to_centre",
+    "x",
+    "y",
+    "area",
+    "box_x",
+    "box_y",
 )
 
 
@@ -409,7 +422,9 @@ def _cross_validated(attack: Attack, items: Sequence[BlindItem]) -> float:
     return hits / max(len(items), 1)
 
 
-def audit_task(first: Sequence[BlindItem], second: Sequence[BlindItem], panel: Sequence[Attack] | None = None) -> TaskAudit:
+def audit_task(
+    first: Sequence[BlindItem], second: Sequence[BlindItem], panel: Sequence[Attack] | None = None
+) -> TaskAudit:
     """Audit one task from two independently generated sets of its questions (fit on one, score on the other,
     both ways). Raises ValueError when either set is empty or the sets mix tasks."""
     if not first or not second:

@@ -155,7 +155,15 @@ def place_views(
         if math.hypot(centroid[0] - x, centroid[1] - y) < 1.5:
             continue
         yaw0 = math.atan2(centroid[1] - y, centroid[0] - x) + float(rng.uniform(-0.25, 0.25))
-        cameras = [make_camera((_r(x), _r(y), _r(rng.uniform(*EYE_HEIGHT))), _r(yaw0), _r(math.radians(rng.uniform(-24, -6))), width, height)]
+        cameras = [
+            make_camera(
+                (_r(x), _r(y), _r(rng.uniform(*EYE_HEIGHT))),
+                _r(yaw0),
+                _r(math.radians(rng.uniform(-24, -6))),
+                width,
+                height,
+            )
+        ]
         for index in range(1, n_views):
             camera = _next_view(rng, scene, cameras[0], forward=index == 1, width=width, height=height)
             if camera is None:
@@ -177,7 +185,9 @@ def _next_view(
         y = first.position[1] + s * ahead - c * side
         if not free_position(scene, x, y):
             continue
-        turn = math.radians(float(rng.uniform(-35, 35)) if forward else float(rng.choice([-1, 1]) * rng.uniform(10, 40)))
+        turn = math.radians(
+            float(rng.uniform(-35, 35)) if forward else float(rng.choice([-1, 1]) * rng.uniform(10, 40))
+        )
         z = float(np.clip(first.position[2] + rng.uniform(-0.25, 0.25), EYE_HEIGHT[0] - 0.1, EYE_HEIGHT[1] + 0.1))
         pitch = math.radians(float(rng.uniform(-26, -4)))
         camera = make_camera((_r(x), _r(y), _r(z)), _r(wrap_angle(first.yaw + turn)), _r(pitch), width, height)

@@ -109,8 +109,10 @@ def _relation(camera: Camera, subject: np.ndarray, anchor: np.ndarray | None) ->
         return slot(s[0], "right", "left"), slot(s[1], "above", "below"), slot(s[2], "front", "behind")
     a = level_offset(camera, anchor)
     position = camera.c2w[:3, 3]
-    readings = (optical_s - to_camera(camera, anchor)[2],
-                float(np.linalg.norm(subject - position) - np.linalg.norm(anchor - position)))
+    readings = (
+        optical_s - to_camera(camera, anchor)[2],
+        float(np.linalg.norm(subject - position) - np.linalg.norm(anchor - position)),
+    )
     depth = slot(s[2] - a[2], "farther", "closer")
     if any(slot(r, "farther", "closer") != depth for r in readings):
         return None
@@ -248,8 +250,13 @@ def grounding_truth(r: _Row) -> np.ndarray:
 
 def _parse_motion(text: str) -> np.ndarray:
     items = {k: float(v) for k, v in (item.split(":") for item in text.split(","))}
-    pairs = (("move_right", "move_left"), ("move_up", "move_down"), ("move_forward", "move_backward"),
-             ("rotate_right", "rotate_left"), ("rotate_up", "rotate_down"))
+    pairs = (
+        ("move_right", "move_left"),
+        ("move_up", "move_down"),
+        ("move_forward", "move_backward"),
+        ("rotate_right", "rotate_left"),
+        ("rotate_up", "rotate_down"),
+    )
     return np.array([items.get(p, 0.0) - items.get(n, 0.0) for p, n in pairs])
 
 
@@ -295,7 +302,9 @@ def check_depth_buffer(r: _Row) -> list[str]:
         obj = r.scene.objects[m.object_id]
         center_depth = to_camera(r.cameras[frame_index], np.array(obj.center))[2]
         if abs(float(rendering.depth[y, x]) - center_depth) > np.linalg.norm(obj.size) / 2 + 0.02:
-            problems.append(f"depth buffer {rendering.depth[y, x]:.2f} at the {m.colour} point is far from {center_depth:.2f}")
+            problems.append(
+                f"depth buffer {rendering.depth[y, x]:.2f} at the {m.colour} point is far from {center_depth:.2f}"
+            )
     return problems
 
 
@@ -331,10 +340,18 @@ def check_answer(r: _Row) -> list[str]:
     if task == "view_change_infer":
         truth, answer = motion_truth(r), _parse_motion(r.answer)
         tolerance = np.array([0.05, 0.05, 0.05, 0.5, 0.5]) + 1e-6
-        return [f"motion {r.answer} differs from {np.round(truth, 2).tolist()}"] if np.any(np.abs(truth - answer) > tolerance) else []
+        return (
+            [f"motion {r.answer} differs from {np.round(truth, 2).tolist()}"]
+            if np.any(np.abs(truth - answer) > tolerance)
+            else []
+        )
     if r.row["format_type"] == "fill":
         truth = numeric_truth(r)
-        return [] if abs(float(r.answer) - truth) <= 0.05 + 1e-6 else [f"answer {r.answer} but the scene gives {truth:.3f}"]
+        return (
+            []
+            if abs(float(r.answer) - truth) <= 0.05 + 1e-6
+            else [f"answer {r.answer} but the scene gives {truth:.3f}"]
+        )
     truths = option_truths(r)
     true_letters = [k for k, v in truths.items() if v]
     problems = []

@@ -63,7 +63,9 @@ class GeneratedRow:
 def view_usable(scene: Scene, rendering) -> bool:
     """The view shows at least three objects and none of them fills more than MAX_OBJECT_SHARE of it."""
     counts = rendering.visible_pixels(len(scene.objects))
-    return bool((counts >= 0.004 * rendering.ids.size).sum() >= 3 and counts.max() <= MAX_OBJECT_SHARE * rendering.ids.size)
+    return bool(
+        (counts >= 0.004 * rendering.ids.size).sum() >= 3 and counts.max() <= MAX_OBJECT_SHARE * rendering.ids.size
+    )
 
 
 def views_usable(scene: Scene, cameras: list[Camera], renderings: list) -> bool:
@@ -160,7 +162,9 @@ def generate_questions(seed: int, tasks: list[str], per_task: int, pool: ScenePo
         universe = answer_universe(task)
         targets = balanced_cycle(np.random.default_rng([seed, _TARGET, t]), universe, per_task) if universe else None
         for q in range(per_task):
-            plan = make_plan(task, np.random.default_rng([seed, _PLAN, t, q]), letters[q], targets[q] if targets else "")
+            plan = make_plan(
+                task, np.random.default_rng([seed, _PLAN, t, q]), letters[q], targets[q] if targets else ""
+            )
             rng = np.random.default_rng([seed, _QUESTION, t, q])
             start = (q * len(tasks) + t) % pool.size
             for attempt in range(pool.size + EXTRA_SCENES):
@@ -289,7 +293,8 @@ def main(argv: list[str] | None = None) -> int:
     written, printed as a markdown table; exits 1 when a task's selected attack beats chance by more than
     `--max-excess` points."""
     parser = argparse.ArgumentParser(
-        prog="spar-bench synth", formatter_class=argparse.RawDescriptionHelpFormatter,
+        prog="spar-bench synth",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
         description="Generate a synthetic SPAR-style test set (the defaults reproduce the embedded set), or audit "
         "whether its questions can be answered from their text alone.",
         epilog="examples:\n  spar-bench synth --out synth0/                          # the embedded set again\n"
@@ -302,13 +307,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--width", type=int, help="image width (default 320; 160 with --audit)")
     parser.add_argument("--height", type=int, help="image height (default 240; 120 with --audit)")
     parser.add_argument("--rgbd", action="store_true", help="add depth, pose and intrinsics columns")
-    parser.add_argument("--audit", action="store_true",
-                        help="answer the multiple-choice questions of seeds S and S + 1 from their text alone "
-                        "(fit on one seed, score on the other) and print each task's best attack against chance")
-    parser.add_argument("--audit-files", nargs=2, type=Path, metavar=("FIRST", "SECOND"),
-                        help="audit two hub-schema parquet files (fit on one, score on the other) instead")
-    parser.add_argument("--max-excess", type=float, default=8.0,
-                        help="with --audit, the points above chance a task may reach (default 8)")
+    parser.add_argument(
+        "--audit",
+        action="store_true",
+        help="answer the multiple-choice questions of seeds S and S + 1 from their text alone "
+        "(fit on one seed, score on the other) and print each task's best attack against chance",
+    )
+    parser.add_argument(
+        "--audit-files",
+        nargs=2,
+        type=Path,
+        metavar=("FIRST", "SECOND"),
+        help="audit two hub-schema parquet files (fit on one, score on the other) instead",
+    )
+    parser.add_argument(
+        "--max-excess",
+        type=float,
+        default=8.0,
+        help="with --audit, the points above chance a task may reach (default 8)",
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     if args.audit or args.audit_files:
@@ -335,10 +352,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.out is None:
         parser.error("--out is required (or pass --audit)")
     per_task = args.per_task or EMBEDDED["per_task"]
-    path = generate_dataset(args.seed, per_task, args.out, width=args.width or EMBEDDED["width"],
-                            height=args.height or EMBEDDED["height"], rgbd=args.rgbd)
-    print(f"wrote {20 * per_task} questions to {path} and {per_task} to {args.out / PARQUET_3D} "
-          f"in {time.perf_counter() - started:.1f} s")
+    path = generate_dataset(
+        args.seed,
+        per_task,
+        args.out,
+        width=args.width or EMBEDDED["width"],
+        height=args.height or EMBEDDED["height"],
+        rgbd=args.rgbd,
+    )
+    print(
+        f"wrote {20 * per_task} questions to {path} and {per_task} to {args.out / PARQUET_3D} "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
     return 0
 
 

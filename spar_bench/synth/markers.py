@@ -42,7 +42,13 @@ class Marker:
     box: tuple[int, int, int, int] | None = None
 
     def to_json(self) -> dict:
-        return {"colour": self.colour, "object_id": self.object_id, "image": self.image, "point": self.point, "box": self.box}
+        return {
+            "colour": self.colour,
+            "object_id": self.object_id,
+            "image": self.image,
+            "point": self.point,
+            "box": self.box,
+        }
 
     @classmethod
     def from_json(cls, data: dict) -> Marker:

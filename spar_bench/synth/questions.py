@@ -150,8 +150,11 @@ def _triples(depth: tuple[str, str]) -> tuple[str, ...]:
 # Relative to a camera, an object that the camera does not see (it is marked in another view) can be behind it,
 # but the scenes put nothing above a camera and behind it, and almost nothing straight above it: those triples
 # are left out of answers and distractors alike, so leaving them out tells nothing.
-OC_TRIPLES = tuple(t for t in _triples(("front", "behind")) if not (t.endswith("behind") and ", below," not in t)
-                   and t != ", above, front")
+OC_TRIPLES = tuple(
+    t
+    for t in _triples(("front", "behind"))
+    if not (t.endswith("behind") and ", below," not in t) and t != ", above, front"
+)
 OO_TRIPLES = _triples(("closer", "farther"))
 
 
@@ -344,7 +347,9 @@ def numeric_question(rng: np.random.Generator, sv: SceneViews, task: str) -> Syn
     params = {"frame": frame}
     if task.startswith("depth_prediction_oo"):
         params["reference_depth"] = _meters(za)
-    return SynthQuestion(task, text + NUMERIC_SUFFIX, _meters(value), sv.scene_id, views, tuple(marking.markers), params)
+    return SynthQuestion(
+        task, text + NUMERIC_SUFFIX, _meters(value), sv.scene_id, views, tuple(marking.markers), params
+    )
 
 
 # ---------------------------------------------------------------- medium tasks
@@ -389,7 +394,9 @@ def position_matching_question(rng: np.random.Generator, sv: SceneViews, plan: P
             "An object is marked with a red box in the first image. Which box in the second image contains the "
             "same object? " + _option_list(options)
         )
-        return SynthQuestion("position_matching", text, plan.letter, sv.scene_id, (first, second), (marker,), {}, options)
+        return SynthQuestion(
+            "position_matching", text, plan.letter, sv.scene_id, (first, second), (marker,), {}, options
+        )
     return None
 
 
@@ -410,7 +417,13 @@ def _floor_visible(rendering: Rendering, camera: Camera, points: np.ndarray) -> 
     height, width = rendering.ids.shape
     pixels = camera.project(points)
     depth = camera.world_to_camera(points)[:, 2]
-    inside = (depth > 0.1) & (pixels[:, 0] >= 1) & (pixels[:, 0] < width - 1) & (pixels[:, 1] >= 1) & (pixels[:, 1] < height - 1)
+    inside = (
+        (depth > 0.1)
+        & (pixels[:, 0] >= 1)
+        & (pixels[:, 0] < width - 1)
+        & (pixels[:, 1] >= 1)
+        & (pixels[:, 1] < height - 1)
+    )
     cols = np.clip(pixels[:, 0].astype(int), 1, width - 2)[:, None] + np.array([-1, 0, 1] * 3)[None, :]
     rows = np.clip(pixels[:, 1].astype(int), 1, height - 2)[:, None] + np.repeat([-1, 0, 1], 3)[None, :]
     # Neighbouring pixels sit on the floor a little nearer or farther; 8 % covers a 3 x 3 patch at grazing view.
@@ -426,8 +439,9 @@ def _candidate_spots(rng: np.random.Generator, sv: SceneViews, draws: int = 240)
     first = sv.cameras[0]
     c, s = math.cos(first.yaw), math.sin(first.yaw)
     ahead, side = rng.uniform(*SECOND_AHEAD, size=draws), rng.uniform(*SECOND_SIDE, size=draws)
-    points = np.column_stack([first.position[0] + c * ahead + s * side, first.position[1] + s * ahead - c * side,
-                              np.zeros(draws)])
+    points = np.column_stack(
+        [first.position[0] + c * ahead + s * side, first.position[1] + s * ahead - c * side, np.zeros(draws)]
+    )
     keep = free_positions(sv.scene, points[:, :2])
     pixels = first.project(points)
     keep &= (pixels[:, 0] >= 0.08 * first.width) & (pixels[:, 0] <= 0.92 * first.width)
@@ -454,7 +468,8 @@ def camera_motion_question(rng: np.random.Generator, sv: SceneViews, plan: Plan)
             options = _arrange(f"[{truth[0]}, {truth[1]}]", [f"[{p[0]}, {p[1]}]" for p in points[1:]], plan.letter)
             text = (
                 "The two images are taken from different camera positions. Which point in the first image is "
-                "closest to the spot on the floor directly below the camera of the second image? " + _option_list(options)
+                "closest to the spot on the floor directly below the camera of the second image? "
+                + _option_list(options)
             )
             return SynthQuestion("camera_motion_infer", text, plan.letter, sv.scene_id, (0, 1), (), {}, options)
     return None
@@ -528,9 +543,12 @@ def distance_infer_question(rng: np.random.Generator, sv: SceneViews, plan: Plan
                     if k == slot:
                         continue
                     eligible = [
-                        o for o in visible[images[1 + k]]
-                        if o != reference and o not in chosen.values()
-                        and (distance[o] < best if farthest else distance[o] > best) and _winner_margin(best, distance[o])
+                        o
+                        for o in visible[images[1 + k]]
+                        if o != reference
+                        and o not in chosen.values()
+                        and (distance[o] < best if farthest else distance[o] > best)
+                        and _winner_margin(best, distance[o])
                     ]
                     if not eligible:
                         break
@@ -538,7 +556,9 @@ def distance_infer_question(rng: np.random.Generator, sv: SceneViews, plan: Plan
                 if len(chosen) < 4:
                     continue
                 marking = _Marking(sv, views)
-                spec = [("red", images[0], reference)] + [(POINT_COLOURS[1 + k], images[1 + k], chosen[k]) for k in range(4)]
+                spec = [("red", images[0], reference)] + [
+                    (POINT_COLOURS[1 + k], images[1 + k], chosen[k]) for k in range(4)
+                ]
                 if not marking.points(spec):
                     continue
                 markers = marking.markers
@@ -552,8 +572,9 @@ def distance_infer_question(rng: np.random.Generator, sv: SceneViews, plan: Plan
                     f"{_unnamed(markers[0], multi)}. Calculate or judge based on the 3D center points of these "
                     f"objects.{CHOICE_SUFFIX} " + _option_list(options)
                 )
-                return SynthQuestion(task, text, plan.letter, sv.scene_id, tuple(views), tuple(markers),
-                                     {"farthest": farthest}, options)
+                return SynthQuestion(
+                    task, text, plan.letter, sv.scene_id, tuple(views), tuple(markers), {"farthest": farthest}, options
+                )
     return None
 
 
@@ -653,9 +674,8 @@ def relation_question(rng: np.random.Generator, sv: SceneViews, plan: Plan) -> S
 
 def _relation_text(task, text, axes, plan: Plan, sv: SceneViews, views, marking: _Marking) -> SynthQuestion:
     options = _arrange(plan.target, plan.distractors, plan.letter)
-    text += (
-        f" Options give {axes}; an empty slot means no clear relation on that axis.{CHOICE_SUFFIX} "
-        + _option_list(options)
+    text += f" Options give {axes}; an empty slot means no clear relation on that axis.{CHOICE_SUFFIX} " + _option_list(
+        options
     )
     params = {"frame": plan.params.get("frame", 0)}
     return SynthQuestion(task, text, plan.letter, sv.scene_id, tuple(views), tuple(marking.markers), params, options)
@@ -748,7 +768,9 @@ def imagination_question(rng: np.random.Generator, sv: SceneViews, plan: Plan) -
 def _imagination_text(text: str, plan: Plan, sv: SceneViews, views, marking: _Marking, params: dict) -> SynthQuestion:
     options = _arrange(plan.target, plan.distractors, plan.letter)
     text += f"{CHOICE_SUFFIX} " + _option_list(options)
-    return SynthQuestion(plan.task, text, plan.letter, sv.scene_id, tuple(views), tuple(marking.markers), params, options)
+    return SynthQuestion(
+        plan.task, text, plan.letter, sv.scene_id, tuple(views), tuple(marking.markers), params, options
+    )
 
 
 # ---------------------------------------------------------------- beyond SPAR-Bench

@@ -122,9 +122,7 @@ class Scene:
     def from_json(cls, data: dict) -> Scene:
         width, length, height = data["room"]
         objects = tuple(
-            SceneObject(
-                o["category"], tuple(o["center"]), tuple(o["size"]), o["yaw"], tuple(o["colour"]), o["support"]
-            )
+            SceneObject(o["category"], tuple(o["center"]), tuple(o["size"]), o["yaw"], tuple(o["colour"]), o["support"])
             for o in data["objects"]
         )
         return cls(width, length, height, objects)
@@ -283,7 +281,9 @@ def scene_problems(scene: Scene) -> list[str]:
         else:
             expected = 0.0 if obj.support < 0 else scene.objects[obj.support].top
             if abs(obj.bottom - expected) > 1e-3:
-                problems.append(f"object {i} ({obj.category}) floats: bottom {obj.bottom:.3f}, support top {expected:.3f}")
+                problems.append(
+                    f"object {i} ({obj.category}) floats: bottom {obj.bottom:.3f}, support top {expected:.3f}"
+                )
         for j in range(i + 1, len(scene.objects)):
             if boxes_intersect(obj, scene.objects[j]):
                 problems.append(f"objects {i} and {j} intersect")
