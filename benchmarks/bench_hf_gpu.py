@@ -304,7 +304,7 @@ def lmms_qwen_model(folder: Path, tiny: bool, device: str):
     try:
         import decord  # noqa: F401 - lmms-eval's qwen2_5_vl imports it at module level
         from lmms_eval.models.simple import qwen2_5_vl
-    except Exception as error:  # noqa: BLE001 - reported as the reason to skip this side
+    except Exception as error:
         return f"lmms-eval's qwen2_5_vl cannot be imported ({type(error).__name__}: {error}); it needs lmms-eval 0.7.3, decord and qwen-vl-utils"
     if not getattr(qwen2_5_vl, "_has_qwen_vl", False):
         return "lmms-eval's qwen2_5_vl needs qwen_vl_utils (pip install qwen-vl-utils)"
@@ -313,7 +313,7 @@ def lmms_qwen_model(folder: Path, tiny: bool, device: str):
     )
     try:
         return qwen2_5_vl.Qwen2_5_VL(pretrained=str(folder), device=device, device_map=device, batch_size=1, **pixels)
-    except Exception as error:  # noqa: BLE001 - reported as the reason to skip this side
+    except Exception as error:
         return f"lmms-eval's qwen2_5_vl could not load the random model ({type(error).__name__}: {error})"
 
 

@@ -11,6 +11,7 @@ import argparse
 import time
 
 import numpy as np
+
 from spar_bench.metrics.iou3d import (
     OrientedBoxes,
     box3d_iou,

@@ -70,8 +70,39 @@ _PUNCTUATION = " \t\n.:;,!?()[]{}'\"<>-=~"
 # A capital letter at the start of an answer is the option when punctuation, the end, or one of these words
 # follows it (`C because ...`, `B is correct`); otherwise it is the article (`A chair is closer`).
 _CONNECTORS = frozenset(
-    "is because since as would seems seem looks appears matches corresponds should must being fits it which "
-    "that for best correct option here was - -- ( [ = \u2014 \u2013".split()
+    [
+        "is",
+        "because",
+        "since",
+        "as",
+        "would",
+        "seems",
+        "seem",
+        "looks",
+        "appears",
+        "matches",
+        "corresponds",
+        "should",
+        "must",
+        "being",
+        "fits",
+        "it",
+        "which",
+        "that",
+        "for",
+        "best",
+        "correct",
+        "option",
+        "here",
+        "was",
+        "-",
+        "--",
+        "(",
+        "[",
+        "=",
+        "—",
+        "–",
+    ]
 )
 _LEADING = re.compile(r"[\s\"'(\[]{0,3}(?:(?i:option|choice)\s?)?([A-Ha-h])(?![A-Za-z0-9])")
 # Letters named anywhere: `option C`, `(C)`, `[C]`, `选项C`, `C is correct`, `C)` / `C.` at a line start.

@@ -184,7 +184,7 @@ def measurements(text: str) -> list[Measurement]:
             ):  # `2.5 - 0.3 = 2.2` is arithmetic
                 second = _value(following)
                 factor = next_factor if next_factor is not None else factor
-                if not between.strip().lower() == "and" or text[max(0, start - 8) : start].lower().endswith("between "):
+                if between.strip().lower() != "and" or text[max(0, start - 8) : start].lower().endswith("between "):
                     value, end, rule, i = (value + second) / 2, following.end(), "range midpoint", i + 1
             elif (
                 factor == 0.3048

@@ -264,9 +264,9 @@ def answer_phrase(cleaned: str) -> tuple[int, int, str] | None:
         tail = _PHRASE_TAIL.match(cleaned, match.end())
         if tail:
             at = tail.end()
-        elif match["plain"] is None:  # `final answer B`, `I choose B`: the phrase needs no verb or colon
-            at = match.end()
-        elif _is_heading(cleaned, match):  # `## Answer` or `**Answer**` alone on its line: the next line
+        elif match["plain"] is None or _is_heading(
+            cleaned, match
+        ):  # `final answer B`, `I choose B`: the phrase needs no verb or colon
             at = match.end()
         else:
             continue  # `answer` alone, with no `is` or `:`, is just the word (`to answer this`)

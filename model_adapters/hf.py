@@ -404,7 +404,7 @@ class HFAdapter:
         for position, request in batch:
             try:
                 images = [] if self.blind else [_decode_image(data) for data in request.images]
-            except Exception as error:  # noqa: BLE001 - one bad image must not stop the run
+            except Exception as error:
                 failure = self._failure(request, f"image decoding failed: {_describe(error)}", 0.0)
                 prepared.failures.append((position, failure))
                 continue
@@ -412,7 +412,7 @@ class HFAdapter:
         if prepared.items:
             try:
                 prepared.inputs = self._processor_inputs([(request, images) for _, request, images in prepared.items])
-            except Exception as error:  # noqa: BLE001 - retried request by request in _run_batch
+            except Exception as error:
                 prepared.error = error
         prepared.seconds = time.perf_counter() - start
         return prepared
@@ -427,7 +427,7 @@ class HFAdapter:
             if prepared.error is not None:
                 raise prepared.error
             responses = self._generate_batch(prepared)
-        except Exception as error:  # noqa: BLE001 - recorded as failures below, never as answers
+        except Exception as error:
             if len(prepared.items) > 1:
                 for position, request, _ in prepared.items:
                     self._run_batch(self._prepare([(position, request)]), emit)
@@ -541,7 +541,7 @@ def _image_pixels(data: bytes) -> int:
 
     try:
         width, height = Image.open(io.BytesIO(data)).size
-    except Exception:  # noqa: BLE001 - a sorting key only: the decode reports the real error
+    except Exception:
         return 0
     return width * height
 

@@ -556,7 +556,7 @@ class OpenAIServerAdapter:
         def run() -> None:
             try:
                 asyncio.run(self._generate(requests, on_response))
-            except BaseException as exc:  # noqa: BLE001 - handed to the calling thread
+            except BaseException as exc:
                 outcome.append(exc)
 
         # A daemon: Ctrl-C in the waiting thread must end the process, not wait for every request.

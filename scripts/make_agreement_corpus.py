@@ -172,7 +172,7 @@ def _dist_oo_mv(a: str, a_img: str, b: str, b_img: str) -> str:
 
 
 def _position(obj: str, boxes: list[str]) -> str:
-    opts = " ".join(f"{l}. {b}" for l, b in zip("ABCD", boxes))
+    opts = " ".join(f"{letter}. {b}" for letter, b in zip("ABCD", boxes))
     return (
         f"The {obj} is marked with a red box in the first image. Which box in the second image contains the "
         f"same {obj}? {opts}"
@@ -180,7 +180,7 @@ def _position(obj: str, boxes: list[str]) -> str:
 
 
 def _camera(points: list[str]) -> str:
-    opts = " ".join(f"{l}. {p}" for l, p in zip("ABCD", points))
+    opts = " ".join(f"{letter}. {p}" for letter, p in zip("ABCD", points))
     return (
         "The two images are taken from different camera positions. Which point in the first image is closest "
         f"to the spot on the floor directly below the camera of the second image? {opts}"
@@ -188,7 +188,7 @@ def _camera(points: list[str]) -> str:
 
 
 def _options(texts: list[str]) -> str:
-    return " ".join(f"{l}. {t}" for l, t in zip("ABCD", texts))
+    return " ".join(f"{letter}. {t}" for letter, t in zip("ABCD", texts))
 
 
 _VIEW_CHANGE = (

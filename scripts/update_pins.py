@@ -82,9 +82,8 @@ def messy_response(task: str, answer: str, question_id: int) -> str:
 
 def build_sets() -> dict[str, list[dict]]:
     """{set name: prediction records (id, task, answer, prediction, question)} over the synth set."""
-    from spar_bench.model_adapters.baselines import BaselineQuestion, FrequencyBaseline, OracleBaseline, RandomBaseline
-
     from spar_bench.data import load_questions
+    from spar_bench.model_adapters.baselines import BaselineQuestion, FrequencyBaseline, OracleBaseline, RandomBaseline
 
     questions = load_questions("synth")
     baseline_questions = [BaselineQuestion(q.id, q.task, q.question, q.answer) for q in questions]

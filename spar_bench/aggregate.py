@@ -15,9 +15,9 @@ where the percentile bootstrap they replace fell to 0.08, 0.85 and 0.25.
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from statistics import NormalDist
 
 import numpy as np
 

@@ -458,7 +458,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:  # outside `run`, nothing is left half-written
         print("\nspar-bench: interrupted", file=sys.stderr)
         return EXIT_SIGINT
-    except Exception:  # noqa: BLE001 - a bug, never a user error: those are caught where they enter and exit 2
+    except Exception:
         import traceback
 
         traceback.print_exc()

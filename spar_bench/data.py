@@ -330,7 +330,7 @@ def folder_data_files(folder: Path, split: str) -> list[str] | None:
 
     try:
         patterns = get_data_patterns(str(folder))
-    except Exception:  # noqa: BLE001 - no recognisable layout: look at the files ourselves
+    except Exception:
         patterns = {}
     if split in patterns:
         return None

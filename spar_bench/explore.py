@@ -8,6 +8,7 @@ against every run's questions; the page is `pages/explore.html` with the data in
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import json
@@ -98,10 +99,8 @@ def _from_lmms_eval(folder: Path, samples: Sequence[Path]) -> ExploredRun:
         if task_set.startswith("sparbench"):  # lmms-eval's built-in tasks read the hub sets
             sources.add("tiny" if task_set.startswith("sparbench_tiny") else "full")
             continue
-        try:
+        with contextlib.suppress(UnknownTaskSetError):
             sources.add(resolve_task_set(task_set)[0])
-        except UnknownTaskSetError:
-            pass
     predictions = _predictions_of(samples)
     name = folder.name
     for results in sorted(folder.rglob("*_results.json")):

@@ -39,11 +39,11 @@ def lmms_eval_models() -> list:
     """Entry point of the `lmms_eval.models` group: our model manifests. Never raises."""
     try:
         register_task_folder()
-    except Exception as error:  # noqa: BLE001 - a plugin must not take lmms-eval down with it
+    except Exception as error:
         logger.warning("spar-bench: tasks not auto-registered (%s); use --include_path %s", error, tasks_folder())
     try:
         from lmms_eval.models.registry_v2 import ModelManifest
-    except Exception as error:  # noqa: BLE001
+    except Exception as error:
         logger.warning("spar-bench: this lmms-eval has no ModelManifest (%s); baseline models not registered", error)
         return []
     return [ModelManifest(model_id=name, simple_class_path=path) for name, path in MODELS.items()]

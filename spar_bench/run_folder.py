@@ -29,7 +29,7 @@ class OutputLock:
         self.path = Path(folder) / LOCK
         self._handle = None
 
-    def __enter__(self) -> OutputLock:  # noqa: PYI034
+    def __enter__(self) -> OutputLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         handle = open(self.path, "a+", encoding="utf-8")  # closed in __exit__
         try:

@@ -316,7 +316,7 @@ def _at(location: tuple[str, int | None], id_: object) -> str:
     path, number = location
     if number is None:
         with open(path, encoding="utf-8") as handle:
-            for number, line in enumerate(handle, start=1):
+            for number, line in enumerate(handle, start=1):  # noqa: B007 (the line number is the result)
                 try:
                     found = json.loads(line).get("id") if line.strip() else None
                 except (ValueError, AttributeError):

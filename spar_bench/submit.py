@@ -8,6 +8,7 @@ of the dataset (never the bundle's answers or claimed scores). `add` writes the 
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import io
@@ -254,10 +255,9 @@ def _from_lmms_eval(run_dir: Path, samples: Sequence[Path]) -> tuple[list[dict],
     sources: set[str] = set()
     for path in samples:
         task_set = path.stem.split("_samples_", 1)[1]
-        try:
+        # An include_path task named otherwise: the fingerprint still says which questions it had.
+        with contextlib.suppress(UnknownTaskSetError):
             sources.add(resolve_task_set(task_set)[0])
-        except UnknownTaskSetError:
-            pass  # an include_path task named otherwise: the fingerprint still says which questions it had
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if not line.strip():
                 continue
@@ -292,10 +292,8 @@ def _from_lmms_eval(run_dir: Path, samples: Sequence[Path]) -> tuple[list[dict],
         if isinstance(model_args, str):
             from spar_bench.runner import parse_model_args
 
-            try:
+            with contextlib.suppress(ValueError):
                 model_args = parse_model_args(model_args)
-            except ValueError:
-                pass
         gen_kwargs = [
             c.get("generation_kwargs") for c in (results.get("configs") or {}).values() if isinstance(c, dict)
         ]

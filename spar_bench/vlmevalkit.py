@@ -92,7 +92,7 @@ def _read_xlsx(path: Path) -> tuple[list, list[list]]:
         ) from None
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as error:  # noqa: BLE001 - openpyxl raises many types for a bad file
+    except Exception as error:
         raise ForeignFileError(f"{path}: not a readable .xlsx file ({error})") from None
     try:
         rows = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]

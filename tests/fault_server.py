@@ -209,7 +209,7 @@ class FaultServer:
                     asyncio.start_server(self._serve_connection, "127.0.0.1", self.port, backlog=1024)
                 )
                 self.port = self._server.sockets[0].getsockname()[1]
-            except BaseException as exc:  # noqa: BLE001 - handed to the starting thread
+            except BaseException as exc:
                 failure.append(exc)
                 ready.set()
                 loop.close()
@@ -246,7 +246,7 @@ class FaultServer:
             self._thread.join(10)
             self._loop = None
 
-    def __enter__(self) -> FaultServer:  # noqa: PYI034
+    def __enter__(self) -> FaultServer:
         return self.start()
 
     def __exit__(self, *exc) -> None:

@@ -1,6 +1,6 @@
 import pytest
-
 from conftest import hub_row, write_hub_parquet
+
 from spar_bench.cli import main
 from spar_bench.data import dataset_fingerprint, load_dataset
 

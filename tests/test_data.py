@@ -1,8 +1,8 @@
 """Loading, row validation and fingerprints."""
 
 import pytest
-
 from conftest import hub_row, png_bytes, write_hub_parquet
+
 from spar_bench.data import (
     DatasetError,
     DatasetRowError,

@@ -34,7 +34,7 @@ def regenerated(tmp_path_factory) -> Path:
 def test_embedded_set_validates_with_ten_questions_per_task():
     questions = list(iter_questions(load_dataset("synth")))
     counts = {task: sum(q.task == task for q in questions) for task in TASK_IDS}
-    assert counts == {task: 10 for task in TASK_IDS}
+    assert counts == dict.fromkeys(TASK_IDS, 10)
     assert all(len(q.images) == TASKS_BY_ID[q.task].images for q in questions)
 
 

@@ -12,9 +12,9 @@ pytest.importorskip("transformers", reason="the HF adapter needs transformers (p
 from conftest import png_bytes
 from fixtures import tiny_checkpoints  # noqa: F401 - a pytest fixture, used by name
 from fixtures.tiny_models import FAMILIES
+
 from spar_bench.model_adapters.base import GenerationSettings, Request, request_key
 from spar_bench.model_adapters.hf import HFAdapter, HFAdapterError
-
 from spar_bench.protocols import OfficialProtocol
 
 SHORT = GenerationSettings(max_new_tokens=6)  # random weights rarely stop: keep generation short

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from fixtures import tiny_checkpoints  # noqa: F401
+
 from spar_bench.data import load_questions
 
 pytest.importorskip("lmms_eval", reason="the lmms extra is not installed")

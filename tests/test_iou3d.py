@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from spar_bench.metrics.iou3d import (
     OrientedBoxes,
     accuracy_at,

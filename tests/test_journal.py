@@ -1,8 +1,7 @@
 import json
 
-from spar_bench.model_adapters.base import GenerationSettings, Request, Response, request_key, truncate_at_stop
-
 from spar_bench.journal import Journal
+from spar_bench.model_adapters.base import GenerationSettings, Request, Response, request_key, truncate_at_stop
 
 
 def response(key="k1", text="B", error=None):

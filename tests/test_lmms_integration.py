@@ -13,7 +13,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import hub_row, write_hub_parquet
 
 lmms_eval = pytest.importorskip("lmms_eval", reason="the lmms extra is not installed: pip install -e '.[lmms]'")

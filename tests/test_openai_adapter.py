@@ -23,6 +23,7 @@ import httpx
 import pytest
 from conftest import png_bytes
 from fault_server import FaultServer, Reply
+
 from spar_bench.model_adapters.base import GenerationSettings, Request, request_key
 from spar_bench.model_adapters.openai_server import (
     AdapterStopped,

@@ -12,8 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from fault_server import FaultServer, Reply
+
 from spar_bench.runner import run
 
 TASK = "spar_bench_synth_position_matching"
@@ -105,11 +105,11 @@ def test_sigkill_mid_run_then_resume_matches_an_uninterrupted_run(tmp_path):
 
     keys = _journal_keys(journal)
     assert len(keys) == len(set(keys)) == 200
-    lines = lambda folder: sorted((tmp_path / folder / "predictions.jsonl").read_text().splitlines())  # noqa: E731
+    lines = lambda folder: sorted((tmp_path / folder / "predictions.jsonl").read_text().splitlines())
     assert lines("killed") != [] and [json.loads(x)["id"] for x in lines("killed")] == [
         json.loads(x)["id"] for x in lines("whole")
     ]
-    results = lambda folder: json.loads((tmp_path / folder / "results.json").read_text())["protocols"]  # noqa: E731
+    results = lambda folder: json.loads((tmp_path / folder / "results.json").read_text())["protocols"]
     assert results("killed") == results("whole")
 
 

@@ -6,10 +6,10 @@ import subprocess
 import sys
 
 import pytest
+from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from conftest import REPO
 from spar_bench.metrics.choice import parse_options
 from spar_bench.metrics.numbers import strict_numbers
 from spar_bench.metrics.text import strip_reasoning, tagged_answer

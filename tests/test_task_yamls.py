@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
+
 from spar_bench.lmms_tasks import metric_names
 from spar_bench.tasks_spec import TASK_IDS
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Protocol as _Protocol
-from typing import Union
 
 import numpy as np
 
@@ -13,7 +12,7 @@ from spar_bench.tasks_spec import AnswerKind, task_spec
 
 # What a protocol extracted from a response: a number (meters), an option letter or normalized text,
 # the five motion components keyed by name, or None when nothing could be read.
-Parsed = Union[float, str, dict[str, float], None]
+Parsed = float | str | dict[str, float] | None
 
 
 @dataclass(frozen=True)

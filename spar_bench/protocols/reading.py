@@ -14,8 +14,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numpy as np
-
 from spar_bench.metrics.choice import (
     ChoiceReading,
     lists_every_option,
