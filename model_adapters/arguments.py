@@ -12,6 +12,8 @@ import inspect
 import math
 from collections.abc import Callable, Collection, Mapping
 
+from spar_bench.errors import ModelError
+
 # Annotation words whose values a command line can give as text, and how each is read.
 _READERS: dict[str, Callable[[str], object]] = {
     "int": int,
@@ -21,7 +23,7 @@ _READERS: dict[str, Callable[[str], object]] = {
 _NONE_WORDS = ("", "none", "null")
 
 
-class ModelArgsError(ValueError):
+class ModelArgsError(ModelError, ValueError):
     """A model argument the adapter does not take, or a value it cannot read; the message names the key and the
     valid choices."""
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
+from spar_bench.model_adapters.arguments import ModelArgsError
 from spar_bench.model_adapters.base import Request, Response, request_key
 from spar_bench.model_adapters.baselines import BASELINES, BaselineQuestion
 
@@ -18,7 +19,7 @@ class BaselineAdapter:
 
     def __init__(self, name: str, questions: Sequence[BaselineQuestion], *, seed: int = 0):
         if name not in BASELINES:
-            raise ValueError(f"unknown baseline {name!r}; choose one of: {', '.join(BASELINES)}")
+            raise ModelArgsError(f"unknown baseline {name!r}; choose one of: {', '.join(BASELINES)}")
         baseline = BASELINES[name](seed) if name == "random" else BASELINES[name]()
         # Answers are computed over the whole evaluated set at once (the frequency baseline needs it).
         self._answers = dict(zip((q.id for q in questions), baseline.answer(questions)))

@@ -10,13 +10,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
+from spar_bench.errors import RequestError
+
 __all__ = ["AdapterStopped", "ServerHealth"]
 
 # Statuses that say the request can never succeed on this server: a wrong key, no such model or path.
 FATAL_STATUSES = frozenset({401, 403, 404})
 
 
-class AdapterStopped(Exception):
+class AdapterStopped(RequestError):
     """The adapter stopped sending requests before every one was answered: its server(s) cannot answer.
 
     `reason` is what the server said (status, its error text and the URL) or why the run was given up (connection

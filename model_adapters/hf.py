@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from spar_bench.errors import ModelError
 from spar_bench.model_adapters.base import GenerationSettings, Request, Response, request_key, truncate_at_stop
 
 IMAGE_PLACEMENTS = ("before", "after", "interleave")
@@ -36,7 +37,7 @@ AUTO_BATCH_MEMORY_SHARE = 0.4
 AUTO_BATCH_MAX = 64
 
 
-class HFAdapterError(ValueError):
+class HFAdapterError(ModelError, ValueError):
     """A bad adapter argument or a checkpoint the adapter cannot use; the message says what to change."""
 
 

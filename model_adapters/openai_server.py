@@ -31,6 +31,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from spar_bench.errors import ModelError, RequestError
 from spar_bench.model_adapters.arguments import boolean
 from spar_bench.model_adapters.base import GenerationSettings, Request, Response, request_key, truncate_at_stop
 from spar_bench.model_adapters.health import AdapterStopped, ServerHealth
@@ -58,7 +59,7 @@ IMAGE_POSITIONS = ("before", "after")
 # --- errors ---------------------------------------------------------------------------------------------------
 
 
-class OpenAIAdapterError(Exception):
+class OpenAIAdapterError(ModelError):
     """Base of every error this module raises or records."""
 
 
@@ -70,7 +71,7 @@ class UnsupportedSettingError(OpenAIAdapterError, ValueError):
     """A request asks for a generation setting the chat-completions API cannot express (e.g. beam search)."""
 
 
-class RequestFailure(OpenAIAdapterError):
+class RequestFailure(OpenAIAdapterError, RequestError):
     """One try of one request failed. `retryable` says whether another try may succeed; `retry_after` is the
     server's requested wait in seconds, if it sent one."""
 

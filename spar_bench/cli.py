@@ -7,21 +7,18 @@ import sys
 from collections.abc import Sequence
 
 from spar_bench import __version__
+from spar_bench.errors import SparBenchError
 
 
 def _validate(args: argparse.Namespace) -> int:
     import os
     from collections import Counter
 
-    from spar_bench.data import DatasetError, dataset_fingerprint, load_dataset
+    from spar_bench.data import dataset_fingerprint, load_dataset
 
     if args.max_image_pixels is not None:
         os.environ["SPAR_BENCH_MAX_IMAGE_PIXELS"] = str(args.max_image_pixels)
-    try:
-        dataset = load_dataset(args.source, split=args.split, decode_images=True)
-    except DatasetError as error:
-        print(f"spar-bench validate: {error}", file=sys.stderr)
-        return 2
+    dataset = load_dataset(args.source, split=args.split, decode_images=True)
     counts = Counter(dataset["task"])
     print(f"{args.source}: {len(dataset)} valid rows in {len(counts)} tasks")
     for task, n in sorted(counts.items()):
@@ -35,7 +32,6 @@ def _score(args: argparse.Namespace) -> int:
 
     from spar_bench.report import print_summary
     from spar_bench.scoring import (
-        PredictionsError,
         protocol_names,
         read_predictions,
         score_predictions,
@@ -45,11 +41,7 @@ def _score(args: argparse.Namespace) -> int:
         write_scored,
     )
 
-    try:
-        predictions = read_predictions(args.predictions, skip_invalid=args.skip_invalid)
-    except (PredictionsError, OSError) as error:
-        print(f"spar-bench score: {error}", file=sys.stderr)
-        return 2
+    predictions = read_predictions(args.predictions, skip_invalid=args.skip_invalid)
     for reason in predictions.skipped:
         print(f"skipped {reason}", file=sys.stderr)
     if not len(predictions):
@@ -57,14 +49,9 @@ def _score(args: argparse.Namespace) -> int:
         return 2
     checked = None
     if getattr(args, "data", None):
-        from spar_bench.data import DatasetError
         from spar_bench.scoring import check_against_dataset
 
-        try:
-            predictions, checked = check_against_dataset(predictions, args.data)
-        except (PredictionsError, DatasetError) as error:
-            print(f"spar-bench score: {error}", file=sys.stderr)
-            return 2
+        predictions, checked = check_against_dataset(predictions, args.data)
     scored = score_predictions(predictions, protocol_names(args.protocol))
     summaries = summarize_scores(scored, seed=args.seed)
     if args.out:
@@ -134,11 +121,8 @@ def _run(args: argparse.Namespace) -> int:
     import signal
     from pathlib import Path
 
-    from spar_bench.data import DatasetError
     from spar_bench.journal import count_answered
-    from spar_bench.run_folder import OutputLockedError
     from spar_bench.runner import parse_model_args, run
-    from spar_bench.task_sets import UnknownTaskSetError
 
     output = Path(args.output)
     resume = _resume_command(getattr(args, "argv", None) or sys.argv[1:])
@@ -157,9 +141,6 @@ def _run(args: argparse.Namespace) -> int:
             limit=args.limit,
             show_progress=not args.no_progress,
         )
-    except (DatasetError, UnknownTaskSetError, OutputLockedError, ValueError) as error:
-        print(f"spar-bench run: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     except KeyboardInterrupt as interrupt:
         kept = count_answered(output / "journal.jsonl")
         name, code = ("SIGTERM", EXIT_SIGTERM) if isinstance(interrupt, Terminated) else ("Ctrl-C", EXIT_SIGINT)
@@ -431,6 +412,7 @@ def _add_help_texts(parser: argparse.ArgumentParser, words: str = "") -> None:
         if isinstance(action, argparse._SubParsersAction):
             purposes = {choice.dest: choice.help for choice in action._choices_actions}
             for name, sub in action.choices.items():
+                sub.set_defaults(prog=sub.prog)  # names the command in an error message
                 if sub.description is None and purposes.get(name):
                     sub.description = purposes[name][0].upper() + purposes[name][1:] + "."
                 _add_help_texts(sub, f"{words} {name}".strip())
@@ -455,10 +437,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.argv = argv
     try:
         return args.run(args)
+    except SparBenchError as error:  # the one place a user's error becomes a message and exit 2
+        print(f"{args.prog}: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:  # outside `run`, nothing is left half-written
         print("\nspar-bench: interrupted", file=sys.stderr)
         return EXIT_SIGINT
-    except Exception:
+    except Exception as error:
+        if isinstance(error, OSError) and error.filename is not None:  # a path the user named
+            print(f"{args.prog}: {error.strerror or error}: {error.filename}", file=sys.stderr)
+            return EXIT_BAD_INPUT
         import traceback
 
         traceback.print_exc()

@@ -17,13 +17,14 @@ from pathlib import Path
 import numpy as np
 
 from spar_bench.aggregate import BOOTSTRAP_DRAWS, percentile_interval
+from spar_bench.errors import RunFolderError
 from spar_bench.tasks_spec import LEVELS, TASK_IDS, tasks_in
 
 BETTER, WORSE, NOISE = "better", "worse", "within noise"
 _DRAW_CHUNK_CELLS = 4_000_000  # draws x samples per chunk: bounds the index matrix to ~32 MB
 
 
-class CompareError(ValueError):
+class CompareError(RunFolderError, ValueError):
     """An input that cannot be compared; the message names the file and what it should be."""
 
 

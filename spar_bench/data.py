@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from spar_bench.errors import DataError
 from spar_bench.metrics.view_change import MOTION_KEYS
 from spar_bench.tasks_spec import MAX_IMAGES, TASKS_BY_ID, AnswerKind
 
@@ -45,7 +46,7 @@ def max_image_pixels() -> int:
     return int(value) if value.isdigit() and int(value) > 0 else DEFAULT_MAX_IMAGE_PIXELS
 
 
-class DatasetError(Exception):
+class DatasetError(DataError):
     """The dataset could not be loaded or is not in the SPAR-Bench schema."""
 
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
+from spar_bench.errors import RunFolderError
 from spar_bench.scoring import Predictions, PredictionsError, json_safe, read_predictions, score_predictions
 from spar_bench.tasks_spec import TASK_IDS, TASKS_BY_ID
 from spar_bench.vlmevalkit import is_vlmevalkit_file
@@ -28,7 +29,7 @@ THUMBNAIL_PX = 192  # the longer side of a thumbnail
 IMAGES_DIR = "images"
 
 
-class ExploreError(Exception):
+class ExploreError(RunFolderError):
     """A run or dataset the explorer cannot read; the message names the path and what to do."""
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from spar_bench import errors
 from spar_bench.aggregate import macro_means
 from spar_bench.protocols import PROTOCOLS as _REGISTRY
 from spar_bench.tasks_spec import LEVELS, TASK_IDS, TASKS_BY_ID, VIEW_GROUPS, tasks_in
@@ -105,7 +106,7 @@ MAX_TEXT = 200
 _TOLERANCE = 1e-6  # a level or headline recomputed from the task scores may differ by float rounding only
 
 
-class LeaderboardError(ValueError):
+class LeaderboardError(errors.LeaderboardError, ValueError):
     """Base class: something the leaderboard cannot use, with what to fix."""
 
 

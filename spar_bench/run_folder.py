@@ -13,12 +13,14 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from spar_bench.errors import RunFolderError
+
 LOCK = "run.lock"
 IDENTITY = "identity.json"
 SERVERS = "servers.json"
 
 
-class OutputLockedError(Exception):
+class OutputLockedError(RunFolderError):
     """Another process is writing to the output folder."""
 
 

@@ -21,7 +21,9 @@ from rich.text import Text
 
 from spar_bench import __version__
 from spar_bench.data import Question, dataset_fingerprint, iter_questions, load_dataset
+from spar_bench.errors import DataError
 from spar_bench.journal import Journal
+from spar_bench.model_adapters.arguments import ModelArgsError
 from spar_bench.model_adapters.base import GenerationSettings, ModelAdapter, Request, Response, request_key
 from spar_bench.prompts import build_prompt
 from spar_bench.protocols import SCORER_VERSION, BatchScores
@@ -43,12 +45,12 @@ BASELINE_MODELS = {"spar_frequency": "frequency", "spar_random": "random", "spar
 
 
 def parse_model_args(text: str) -> dict[str, str]:
-    """`k=v,k2=v2` (lmms-eval's syntax) to a dict; raises ValueError naming a malformed item."""
+    """`k=v,k2=v2` (lmms-eval's syntax) to a dict; raises ModelArgsError naming a malformed item."""
     args = {}
     for item in filter(None, (part.strip() for part in text.split(","))):
         key, sep, value = item.partition("=")
         if not sep or not key:
-            raise ValueError(f"--model-args item {item!r} is not key=value")
+            raise ModelArgsError(f"--model-args item {item!r} is not key=value")
         args[key.strip()] = value.strip()
     return args
 
@@ -73,7 +75,7 @@ def make_adapter(model: str, model_args: dict[str, str], questions: Sequence[Que
         from spar_bench.model_adapters.openai_server import OpenAIServerAdapter
 
         return OpenAIServerAdapter(**model_args)
-    raise ValueError(
+    raise ModelArgsError(
         f"unknown model {model!r}; choose one of: {', '.join([*BASELINE_MODELS, 'spar_hf', 'spar_openai'])}"
     )
 
@@ -89,12 +91,12 @@ class RunOutcome:
 
 
 def first_per_task(questions: Sequence[Question], limit: int | None) -> list[Question]:
-    """The first `limit` questions of each task, in dataset order; all when `limit` is None. Raises ValueError
+    """The first `limit` questions of each task, in dataset order; all when `limit` is None. Raises DataError
     for a limit below 1."""
     if limit is None:
         return list(questions)
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise ValueError(f"--limit must be a whole number of questions per task, 1 or more; got {limit!r}")
+        raise DataError(f"--limit must be a whole number of questions per task, 1 or more; got {limit!r}")
     taken: dict[str, int] = {}
     kept = []
     for q in questions:
@@ -109,7 +111,7 @@ def load_run_questions(tasks: Sequence[str], data: str | None) -> tuple[list[Que
     resolved = [resolve_task_set(name) for name in tasks]
     sources = {source for source, _ in resolved}
     if len(sources) > 1 and data is None:
-        raise ValueError(f"--tasks mixes datasets ({', '.join(sorted(sources))}); run them separately")
+        raise DataError(f"--tasks mixes datasets ({', '.join(sorted(sources))}); run them separately")
     source = data or sources.pop()
     wanted = {task for _, task_ids in resolved for task in task_ids}
     dataset = load_dataset(source)

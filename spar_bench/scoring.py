@@ -25,6 +25,7 @@ import numpy as np
 from spar_bench import __version__
 from spar_bench.aggregate import Summary, summarize
 from spar_bench.data import answer_problem
+from spar_bench.errors import ScoringInputError
 from spar_bench.model_adapters.base import truncated_by
 from spar_bench.protocols import PROTOCOLS, SCORER_VERSION, BatchScores, SampleScore, get_protocol
 from spar_bench.tasks_spec import TASKS_BY_ID, AnswerKind
@@ -33,7 +34,7 @@ from spar_bench.vlmevalkit import ForeignFileError, is_vlmevalkit_file, read_vlm
 REQUIRED_FIELDS = ("id", "task", "answer", "prediction")
 
 
-class PredictionsError(ValueError):
+class PredictionsError(ScoringInputError, ValueError):
     """A prediction file line that cannot be scored; the message names the file, line and field."""
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from spar_bench import __version__
+from spar_bench.errors import BundleError
 from spar_bench.redact import find_secrets, redact_args
 from spar_bench.tasks_spec import TASKS_BY_ID
 
@@ -56,7 +57,7 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
-class SubmissionError(Exception):
+class SubmissionError(BundleError):
     """A submission could not be prepared or checked for a reason outside the bundle itself."""
 
 

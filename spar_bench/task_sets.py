@@ -7,13 +7,14 @@
 
 from __future__ import annotations
 
+from spar_bench.errors import DataError
 from spar_bench.tasks_spec import TASK_IDS, ViewGroup, tasks_in
 
 # prefix -> data source (see spar_bench.data.resolve_source); longest prefixes are matched first
 TASK_SET_SOURCES: dict[str, str] = {"spar_bench": "full", "spar_bench_tiny": "tiny", "spar_bench_synth": "synth"}
 
 
-class UnknownTaskSetError(ValueError):
+class UnknownTaskSetError(DataError, ValueError):
     pass
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from spar_bench.errors import DataError
+
 
 class AnswerKind(str, Enum):
     """What a task's `answer` field holds, and so which metric scores it."""
@@ -84,7 +86,7 @@ VIEW_GROUPS: tuple[ViewGroup, ...] = (ViewGroup.SINGLE, ViewGroup.MULTI)
 NORMALIZED_COORDINATE_TASKS: frozenset[str] = frozenset({"position_matching", "camera_motion_infer"})
 
 
-class UnknownTaskError(KeyError):
+class UnknownTaskError(DataError, KeyError):
     """A task id that is not one of the 20 SPAR-Bench tasks."""
 
     def __str__(self) -> str:  # KeyError would print the repr of its argument

@@ -15,11 +15,13 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from spar_bench.errors import ScoringInputError
+
 FOREIGN_SUFFIXES = (".xlsx", ".tsv")
 TASK_COLUMNS = ("task", "category")  # SparBench names it `task`; other VLMEvalKit datasets call it `category`
 
 
-class ForeignFileError(ValueError):
+class ForeignFileError(ScoringInputError, ValueError):
     """A VLMEvalKit file that cannot be read; the message names the file, row and column."""
 
 
@@ -135,7 +137,7 @@ def same_answer(reference: object, answer: object) -> bool:
         return False
 
 
-class DatasetMismatchError(ValueError):
+class DatasetMismatchError(ScoringInputError, ValueError):
     """Predictions that do not belong to the dataset they are checked against."""
 
 

@@ -6,6 +6,7 @@ the default headline. Both are always computed from the same responses.
 
 from __future__ import annotations
 
+from spar_bench.errors import ScoringInputError
 from spar_bench.protocols.base import BatchScores, Parsed, SampleScore, ScoringProtocol
 from spar_bench.protocols.official import OfficialProtocol
 from spar_bench.protocols.strict import StrictProtocol
@@ -15,12 +16,18 @@ DEFAULT_PROTOCOL = "strict"
 SCORER_VERSION = "+".join(f"{name}-{protocol.version}" for name, protocol in PROTOCOLS.items())
 
 
+class UnknownProtocolError(ScoringInputError, ValueError):
+    """A protocol name that is not `strict` or `official`."""
+
+
 def get_protocol(name: str) -> ScoringProtocol:
-    """The protocol called `name`; raises ValueError listing the known ones."""
+    """The protocol called `name`; raises UnknownProtocolError (a ValueError) listing the known ones."""
     try:
         return PROTOCOLS[name]
     except KeyError:
-        raise ValueError(f"unknown scoring protocol {name!r}; choose one of: {', '.join(PROTOCOLS)}") from None
+        raise UnknownProtocolError(
+            f"unknown scoring protocol {name!r}; choose one of: {', '.join(PROTOCOLS)}"
+        ) from None
 
 
 __all__ = [

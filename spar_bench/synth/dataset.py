@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from spar_bench.errors import DataError
 from spar_bench.synth.camera import Camera, place_views
 from spar_bench.synth.markers import draw_markers
 from spar_bench.synth.questions import (
@@ -49,7 +50,7 @@ MAX_OBJECT_SHARE = 0.4  # a view where one object fills more than this is droppe
 _SCENE, _QUESTION, _LETTER, _TARGET, _PLAN = 1, 2, 3, 4, 5  # purposes in the seed tuples
 
 
-class SynthError(RuntimeError):
+class SynthError(DataError, RuntimeError):
     """The generator could not produce what was asked (e.g. no scene could carry a question)."""
 
 
