@@ -14,8 +14,6 @@ import numpy as np
 from spar_bench.metrics.iou3d import box3d_iou, parse_box3d
 from spar_bench.protocols.strict import answer_text
 
-GROUNDING_TASK = "obj_3d_grounding"
-
 
 @dataclass(frozen=True)
 class GroundingScore:

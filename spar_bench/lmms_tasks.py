@@ -110,8 +110,8 @@ GROUNDING_METRICS = ("grounding_mean_iou", "grounding_acc_25", "grounding_acc_50
 def process_docs_grounding(dataset: datasets.Dataset) -> datasets.Dataset:
     """Checks that every row is a 3D grounding question with a readable reference box and 1-5 images."""
     from spar_bench.data import DatasetRowError, RowProblem, image_problem
-    from spar_bench.grounding import GROUNDING_TASK
     from spar_bench.metrics.iou3d import parse_box3d
+    from spar_bench.tasks_spec import GROUNDING_TASK
 
     problems = []
     for row in undecoded_rows(dataset, ("id", "task", "answer", "image")):

@@ -78,6 +78,8 @@ TASKS: tuple[TaskSpec, ...] = (
 
 TASK_IDS: tuple[str, ...] = tuple(t.task_id for t in TASKS)
 TASKS_BY_ID: dict[str, TaskSpec] = {t.task_id: t for t in TASKS}
+# Beyond SPAR-Bench: 3D grounding on the synthetic scenes (spar_bench_synth_3d), scored by spar_bench.grounding.
+GROUNDING_TASK = "obj_3d_grounding"
 MAX_IMAGES = 5
 LEVELS: tuple[Level, ...] = (Level.LOW, Level.MEDIUM, Level.HIGH)
 VIEW_GROUPS: tuple[ViewGroup, ...] = (ViewGroup.SINGLE, ViewGroup.MULTI)

@@ -12,7 +12,7 @@ from PIL import Image
 
 from spar_bench.data import embedded_path, iter_questions, load_dataset
 from spar_bench.synth.audit import blind_item
-from spar_bench.synth.dataset import EMBEDDED, PARQUET, PARQUET_3D, generate_dataset
+from spar_bench.synth.dataset import EMBEDDED_SETTINGS, PARQUET, PARQUET_3D, generate_dataset
 from spar_bench.tasks_spec import TASK_IDS, TASKS_BY_ID
 
 
@@ -27,7 +27,13 @@ def content(path: Path) -> list[tuple]:
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("embedded")
-    generate_dataset(EMBEDDED["seed"], EMBEDDED["per_task"], out, width=EMBEDDED["width"], height=EMBEDDED["height"])
+    generate_dataset(
+        EMBEDDED_SETTINGS["seed"],
+        EMBEDDED_SETTINGS["per_task"],
+        out,
+        width=EMBEDDED_SETTINGS["width"],
+        height=EMBEDDED_SETTINGS["height"],
+    )
     return out
 
 

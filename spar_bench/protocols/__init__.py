@@ -13,6 +13,7 @@ from spar_bench.protocols.strict import StrictProtocol
 
 PROTOCOLS: dict[str, ScoringProtocol] = {"strict": StrictProtocol(), "official": OfficialProtocol()}
 DEFAULT_PROTOCOL = "strict"
+PROTOCOL_NAMES: tuple[str, ...] = tuple(PROTOCOLS)  # ("strict", "official"): the order every table shows them in
 SCORER_VERSION = "+".join(f"{name}-{protocol.version}" for name, protocol in PROTOCOLS.items())
 
 

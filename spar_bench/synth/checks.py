@@ -24,6 +24,7 @@ from spar_bench.synth.dataset import META, PARQUET, PARQUET_3D, SCENES
 from spar_bench.synth.markers import MARKER_RGB, MIN_DOTS_VISIBLE, Marker, point_radius, to_pixel, visible_box
 from spar_bench.synth.render import ROOM_ID, Rendering, render
 from spar_bench.synth.scene import Scene
+from spar_bench.tasks_spec import GROUNDING_TASK
 
 _OPTION = re.compile(r"(?:^|(?<=\s))([A-D])\. (.*?)(?=\s[A-D]\. |$)")
 _ORDINAL = {"first": 0, "second": 1, "third": 2}
@@ -328,7 +329,7 @@ def check_floor_spot(r: _Row) -> list[str]:
 
 def check_answer(r: _Row) -> list[str]:
     task = r.task
-    if task == "obj_3d_grounding":
+    if task == GROUNDING_TASK:
         truth = grounding_truth(r)
         answer = np.array(json.loads(r.answer), dtype=float)
         if answer.shape != (7,) or not np.all(np.isfinite(answer)) or np.any(answer[3:6] <= 0):

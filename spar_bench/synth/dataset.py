@@ -252,7 +252,8 @@ def write_parquet(rows: list[dict], path: Path, rgbd: bool) -> None:
 
 
 # The set shipped in the package (tasks/data/): 20 tasks x 10 questions, small images to keep it a few MB.
-EMBEDDED = {"seed": 0, "per_task": 10, "width": 320, "height": 240}
+# The settings the embedded set (spar_bench.data.EMBEDDED, "synth") was generated with.
+EMBEDDED_SETTINGS = {"seed": 0, "per_task": 10, "width": 320, "height": 240}
 
 
 def generate_dataset(
@@ -302,7 +303,9 @@ def main(argv: list[str] | None = None) -> int:
         "  spar-bench synth --seed 7 --per-task 50 --width 640 --height 480 --out synth7/\n"
         "  spar-bench synth --audit --seed 1                        # text-only attacks, seeds 1 and 2",
     )
-    parser.add_argument("--seed", type=int, default=EMBEDDED["seed"], help="seed of every random choice (default 0)")
+    parser.add_argument(
+        "--seed", type=int, default=EMBEDDED_SETTINGS["seed"], help="seed of every random choice (default 0)"
+    )
     parser.add_argument("--per-task", type=int, help="questions per task (default 10; 100 with --audit)")
     parser.add_argument("--out", type=Path, help="output folder (required unless --audit)")
     parser.add_argument("--width", type=int, help="image width (default 320; 160 with --audit)")
@@ -352,13 +355,13 @@ def main(argv: list[str] | None = None) -> int:
         return 1 if over else 0
     if args.out is None:
         parser.error("--out is required (or pass --audit)")
-    per_task = args.per_task or EMBEDDED["per_task"]
+    per_task = args.per_task or EMBEDDED_SETTINGS["per_task"]
     path = generate_dataset(
         args.seed,
         per_task,
         args.out,
-        width=args.width or EMBEDDED["width"],
-        height=args.height or EMBEDDED["height"],
+        width=args.width or EMBEDDED_SETTINGS["width"],
+        height=args.height or EMBEDDED_SETTINGS["height"],
         rgbd=args.rgbd,
     )
     print(

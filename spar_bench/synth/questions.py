@@ -29,6 +29,7 @@ from spar_bench.synth.camera import SECOND_AHEAD, SECOND_SIDE, Camera, free_posi
 from spar_bench.synth.markers import Marker, place_point, point_radius, to_pixel, visible_box
 from spar_bench.synth.render import ROOM_ID, Rendering
 from spar_bench.synth.scene import Scene
+from spar_bench.tasks_spec import GROUNDING_TASK
 
 LETTERS = "ABCD"
 ORDINALS = ("first", "second", "third")
@@ -774,9 +775,6 @@ def _imagination_text(text: str, plan: Plan, sv: SceneViews, views, marking: _Ma
 
 
 # ---------------------------------------------------------------- beyond SPAR-Bench
-
-
-GROUNDING_TASK = "obj_3d_grounding"
 
 
 def box_in_heading_frame(camera: Camera, scene: Scene, object_id: int) -> list[float]:
