@@ -162,7 +162,7 @@ def without_echoes(text: str, trigrams: frozenset[tuple[str, str, str]]) -> str:
     """`text`'s words without those inside a three-word sequence of `trigrams` (the question's): a response that
     restates the question (`turning ninety degrees to the left ...`) does not claim what it restates."""
     words = [t for t, _, _ in _tokens(text)]
-    echoed = set()
+    echoed: set[int] = set()
     for i in range(len(words) - 2):
         if (words[i], words[i + 1], words[i + 2]) in trigrams:
             echoed.update((i, i + 1, i + 2))
@@ -304,7 +304,7 @@ def read_choice(text: str, options: dict[str, str], *, announced: bool, last: bo
         return _allowed(
             ChoiceReading(leading.group(1).upper(), leading.start(1), leading.end(1), "leading letter"), allowed
         )
-    named = [(m.group(m.lastindex), m.start(m.lastindex), m.end(m.lastindex)) for m in _NAMED.finditer(text)]
+    named = [(m.group(g), m.start(g), m.end(g)) for m in _NAMED.finditer(text) if (g := m.lastindex) is not None]
     named = [n for n in named if n[0] in allowed] or named
     if named and (announced or last or len({letter for letter, _, _ in named}) == 1):
         letter, start, end = named[-1] if last else named[0]
@@ -346,7 +346,9 @@ def _is_answer_letter(text: str, leading: re.Match, options: dict[str, str]) -> 
     if following in _CONNECTORS or rest.lstrip()[:1] in ("(", "[", "-", ":", "=", ",", "\u2014", "\u2013"):
         return True
     option = options.get(letter)
-    return bool(option) and rest.strip().lower().startswith(option.lower()[:12])
+    if not option:
+        return False
+    return rest.strip().lower().startswith(option.lower()[:12])
 
 
 def _allowed(reading: ChoiceReading, allowed: set[str]) -> ChoiceReading:

@@ -133,7 +133,7 @@ def _to_float(digits: str, exponent: str | None) -> float:
 
 
 def _unit_of(match: re.Match) -> float | None:
-    return _FACTOR_BY_GROUP.get(match.lastgroup)  # the unit group, when one matched, is the last to close
+    return _FACTOR_BY_GROUP.get(match.lastgroup or "")  # the unit group, when one matched, is the last to close
 
 
 def _is_quoted(text: str, match: re.Match) -> bool:
@@ -217,7 +217,9 @@ def measurements(text: str) -> list[Measurement]:
 
 def _unquoted(text: str, match: re.Match) -> re.Match:
     """The same number read again without its closing quote mark taken as a unit."""
-    return _MEASUREMENT_NO_UNIT.match(text, match.start())
+    again = _MEASUREMENT_NO_UNIT.match(text, match.start())
+    assert again is not None  # the digits matched with a unit, so they match without one
+    return again
 
 
 def _value(match: re.Match) -> float:

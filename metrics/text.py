@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 # Length-preserving rewrites: full-width forms to ASCII, typographic quotes and minus to plain ones, markdown
 # emphasis and code marks to spaces. Offsets into the result are offsets into the response.
-_TRANSLATION = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+_TRANSLATION: dict[int, int | str] = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _TRANSLATION.update(
     {
         ord(a): b
@@ -127,9 +127,9 @@ def container(folded: str, start: int, end: int) -> Span | None:
         for _ in range(2):
             if at == -1:
                 break
-            close = _balanced_end(folded, at + len(opener) - 1, end)
-            if close is not None:
-                found.append((at, Span(at + len(opener), close, "boxed")))
+            closing = _balanced_end(folded, at + len(opener) - 1, end)
+            if closing is not None:
+                found.append((at, Span(at + len(opener), closing, "boxed")))
                 break
             at = folded.rfind(opener, start, at)
     found = [(at, span) for at, span in found if folded[span.start : span.end].strip()]

@@ -12,6 +12,7 @@ import json
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TextIO
 
 from spar_bench.errors import RunFolderError
 
@@ -29,7 +30,7 @@ class OutputLock:
 
     def __init__(self, folder: Path):
         self.path = Path(folder) / LOCK
-        self._handle = None
+        self._handle: TextIO | None = None
 
     def __enter__(self) -> OutputLock:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -64,7 +64,8 @@ class OfficialProtocol(BatchProtocol):
                 if not multi:
                     continue
             parsed[i] = value
-            numbered.append(i), values.append(_MISSING_MV_NUMBER if value is None else value)
+            numbered.append(i)
+            values.append(_MISSING_MV_NUMBER if value is None else value)
             references.append(float(answers[i]))
         if numbered:
             scores[numbered] = mean_relative_accuracy(values, references)
@@ -76,7 +77,9 @@ class OfficialProtocol(BatchProtocol):
                 reasons[i] = "a motion item is not `key:number`"
                 continue
             parsed[i] = dict(zip(MOTION_NAMES, vector))
-            moved.append(i), vectors.append(vector), reference_vectors.append(_motion(answers[i]))
+            moved.append(i)
+            vectors.append(vector)
+            reference_vectors.append(_motion(answers[i]))
         if moved:
             scores[moved] = view_change_scores(vectors, reference_vectors, relative_to="prediction")
         return BatchScores(self.name, list(tasks), scores, parsed, reasons)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import cast
 
 import numpy as np
 
@@ -78,9 +79,9 @@ class StrictProtocol(BatchProtocol):
 
         moved = [i for i in by_kind[AnswerKind.MOTION] if keep(i, _read_motion(predictions[i]))]
         if moved:
-            vectors = [[parsed[i][name] for name in MOTION_NAMES] for i in moved]
-            references = [_reference_motion(answers[i]) for i in moved]
-            scores[moved] = view_change_scores(vectors, references, tolerance=MRA_TOLERANCE)
+            vectors = [[cast(dict, parsed[i])[name] for name in MOTION_NAMES] for i in moved]
+            reference_vectors = [_reference_motion(answers[i]) for i in moved]
+            scores[moved] = view_change_scores(vectors, reference_vectors, tolerance=MRA_TOLERANCE)
         return BatchScores(self.name, list(tasks), scores, parsed, reasons, spans, rules)
 
 
@@ -89,4 +90,4 @@ def _reference_motion(answer: str) -> tuple[float, ...]:
     reading = _read_motion(answer)
     if reading.value is None:
         raise ValueError(f"reference motion {answer!r} has no `move_*/rotate_*: value` item")
-    return tuple(reading.value[name] for name in MOTION_NAMES)
+    return tuple(cast(dict, reading.value)[name] for name in MOTION_NAMES)

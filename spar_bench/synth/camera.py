@@ -89,7 +89,8 @@ def make_camera(
 ) -> Camera:
     """A camera with square pixels, HFOV_DEG horizontal field of view and the principal point at the center."""
     focal = round(width / 2 / math.tan(math.radians(HFOV_DEG) / 2), 4)
-    return Camera(width, height, focal, focal, width / 2, height / 2, tuple(position), yaw, pitch)
+    x, y, z = position
+    return Camera(width, height, focal, focal, width / 2, height / 2, (x, y, z), yaw, pitch)
 
 
 def wrap_angle(angle: float) -> float:

@@ -13,6 +13,7 @@ import io
 import json
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -93,7 +94,9 @@ def level_offset(camera: Camera, point: np.ndarray) -> tuple[float, float, float
     return float(d @ right), float(d[2]), float(d @ forward)
 
 
-def _relation(camera: Camera, subject: np.ndarray, anchor: np.ndarray | None) -> tuple[str, str, str] | None:
+def _relation(
+    camera: Camera, subject: np.ndarray, anchor: np.ndarray | None
+) -> tuple[str | None, str | None, str | None] | None:
     """The slots of a relation, or None when depth read along the optical axis (and, between objects, as
     distance from the camera) does not clearly agree with depth along the heading."""
 
@@ -134,7 +137,7 @@ def _ordinal_after(pattern: str, text: str) -> int | None:
 
 
 class _Row:
-    def __init__(self, saved: Saved, meta: dict, renderings: dict):
+    def __init__(self, saved: Saved, meta: dict, renderings: Callable[[int, int], Rendering]):
         self.meta, self.row = meta, saved.rows[(meta["dataset"], meta["id"])]
         self.scene, all_cameras = saved.scenes[meta["scene_id"]]
         self.cameras = [all_cameras[v] for v in meta["views"]]
@@ -151,13 +154,21 @@ class _Row:
         return self.cameras[index or 0]
 
 
+def _number_in(pattern: str, question: str) -> float:
+    """The number `pattern`'s group 1 finds in a question; an AssertionError (a failed check) when it is absent."""
+    match = re.search(pattern, question)
+    if match is None:
+        raise AssertionError(f"the question has no {pattern!r}")
+    return float(match.group(1))
+
+
 def numeric_truth(r: _Row) -> float:
     camera = r.frame()
     red = r.center("red")
     if r.task.startswith("depth_prediction_oc"):
         return float(to_camera(camera, red)[2])
     if r.task.startswith("depth_prediction_oo"):
-        stated = float(re.search(r"having a depth of ([\d.]+) meters", r.question).group(1))
+        stated = _number_in(r"having a depth of ([\d.]+) meters", r.question)
         if abs(stated - to_camera(camera, red)[2]) > 0.05 + 1e-6:
             raise AssertionError(f"stated reference depth {stated} is not the red object's depth")
         return float(to_camera(camera, r.center("blue"))[2])
@@ -200,7 +211,7 @@ def option_truths(r: _Row) -> dict[str, bool]:
             camera = r.frame()
             turn = re.search(r"turns (\d+) degrees to the (left|right)", r.question)
             left = 0.0 if turn is None else float(turn.group(1)) * (1 if turn.group(2) == "left" else -1)
-            move = float(re.search(r"moves ([\d.]+) meters forward", r.question).group(1))
+            move = _number_in(r"moves ([\d.]+) meters forward", r.question)
             forward = camera.c2w[:3, 2][:2] / np.linalg.norm(camera.c2w[:3, 2][:2])
             position = camera.c2w[:2, 3] + move * forward
             c, s = math.cos(math.radians(left)), math.sin(math.radians(left))
@@ -299,6 +310,7 @@ def check_depth_buffer(r: _Row) -> list[str]:
         if m.image != frame_index:
             continue
         rendering = r.renderings[m.image]
+        assert m.point is not None, f"the {m.colour} marker of a depth question is not a point"
         x, y = to_pixel(m.point, rendering.ids.shape[1], rendering.ids.shape[0])
         obj = r.scene.objects[m.object_id]
         center_depth = to_camera(r.cameras[frame_index], np.array(obj.center))[2]
@@ -347,11 +359,11 @@ def check_answer(r: _Row) -> list[str]:
             else []
         )
     if r.row["format_type"] == "fill":
-        truth = numeric_truth(r)
+        value = numeric_truth(r)
         return (
             []
-            if abs(float(r.answer) - truth) <= 0.05 + 1e-6
-            else [f"answer {r.answer} but the scene gives {truth:.3f}"]
+            if abs(float(r.answer) - value) <= 0.05 + 1e-6
+            else [f"answer {r.answer} but the scene gives {value:.3f}"]
         )
     truths = option_truths(r)
     true_letters = [k for k, v in truths.items() if v]
@@ -376,7 +388,7 @@ def verify(out_dir: Path) -> list[Failure]:
             cache[(scene_id, view)] = render(scene, cameras[view])
         return cache[(scene_id, view)]
 
-    failures = []
+    failures: list[Failure] = []
     for meta in saved.meta:
         r = _Row(saved, meta, renderings)
         images = [image["bytes"] for image in r.row["image"]]

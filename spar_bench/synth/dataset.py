@@ -205,7 +205,7 @@ def depth_png(depth: np.ndarray) -> bytes:
 def hub_row(row_id: int, question: SynthQuestion, pool: ScenePool, rgbd: bool) -> dict:
     """One row in the hub schema (plus RGBD columns when asked)."""
     spec = TASKS_BY_ID.get(question.task)
-    row = {
+    row: dict[str, object] = {
         "id": row_id,
         "img_type": spec.view.value if spec else "single_view",
         "format_type": spec.format_type if spec else "fill",
@@ -269,7 +269,7 @@ def generate_dataset(
     pool = ScenePool(seed, pool_size(per_task, len(tasks) + 1), width, height)
     spar = list(generate_questions(seed, tasks, per_task, pool))
     grounding = list(generate_questions(seed, [GROUNDING_TASK], per_task, pool))
-    meta = []
+    meta: list[dict] = []
     for name, questions, path in (("spar", spar, PARQUET), ("3d", grounding, PARQUET_3D)):
         rows = [hub_row(i, q, pool, rgbd) for i, q in enumerate(questions)]
         write_parquet(rows, out_dir / path, rgbd)

@@ -9,6 +9,7 @@ marked only when it shows at least MIN_DOTS_VISIBLE dot areas, so that a dot nev
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,7 +77,7 @@ def to_normalized(column: float, row: float, width: int, height: int) -> tuple[i
 def place_point(
     rendering: Rendering,
     object_id: int,
-    taken: list[tuple[int, int]] = (),
+    taken: Sequence[tuple[int, int]] = (),
     min_clearance: float = 0.6,
     bounds: tuple[slice, slice] | None = None,
 ) -> tuple[int, int] | None:

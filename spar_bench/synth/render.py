@@ -95,7 +95,8 @@ def render(scene: Scene, camera: Camera) -> Rendering:
         local = (c * dx + s * dy, -s * dx + c * dy, dz)
         offset = origin - np.array(obj.center, dtype=np.float32)
         o = (c * offset[0] + s * offset[1], -s * offset[0] + c * offset[1], offset[2])
-        near = far = None
+        near: np.ndarray | None = None
+        far: np.ndarray | None = None
         t_mins = []
         with np.errstate(divide="ignore", invalid="ignore"):
             for k in range(3):
@@ -106,6 +107,7 @@ def render(scene: Scene, camera: Camera) -> Rendering:
                 t_mins.append(t_min)
                 near = t_min if near is None else np.maximum(near, t_min)
                 far = t_max if far is None else np.minimum(far, t_max)
+        assert near is not None and far is not None  # three axes were intersected
         sub_depth = depth[y0:y1, x0:x1]
         hit = (near <= far) & (near > 1e-4) & (near < sub_depth)
         if not hit.any():

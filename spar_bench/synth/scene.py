@@ -184,9 +184,15 @@ def _yaw(rng: np.random.Generator) -> float:
     return float(rng.uniform(-math.pi, math.pi))
 
 
+def _triple(values) -> tuple[float, float, float]:
+    first, second, third = values
+    return first, second, third
+
+
 def _colour(rng: np.random.Generator, base: tuple[int, int, int]) -> tuple[int, int, int]:
     jitter = rng.integers(-22, 23, size=3)
-    return tuple(int(v) for v in np.clip(np.array(base) + jitter, 40, 215))
+    red, green, blue = (int(v) for v in np.clip(np.array(base) + jitter, 40, 215))
+    return red, green, blue
 
 
 def _place_on_floor(rng: np.random.Generator, objects: list[SceneObject], count: int, size: tuple) -> None:
@@ -198,7 +204,7 @@ def _place_on_floor(rng: np.random.Generator, objects: list[SceneObject], count:
         dims = [_r(rng.uniform(*r)) for r in (category.width, category.length, category.height)]
         yaw = _r(_yaw(rng))
         center = (_r(rng.uniform(0, size[0])), _r(rng.uniform(0, size[1])), _r(dims[2] / 2))
-        candidate = SceneObject(category.name, center, tuple(dims), yaw, _colour(rng, category.colour))
+        candidate = SceneObject(category.name, center, _triple(dims), yaw, _colour(rng, category.colour))
         if inside_room(candidate, size, GAP) and not any(boxes_intersect(candidate, o, GAP) for o in objects):
             objects.append(candidate)
 
@@ -216,8 +222,9 @@ def _place_on_wall(rng: np.random.Generator, objects: list[SceneObject], count: 
         off = dims[1] / 2 + 0.02
         x, y = ((along, off), (size[0] - off, along), (along, size[1] - off), (off, along))[wall]
         yaw = (0.0, math.pi / 2, math.pi, -math.pi / 2)[wall]  # the thin side (length) faces the room
-        center = (_r(x), _r(y), _r(rng.uniform(*category.mount)))
-        candidate = SceneObject(category.name, center, tuple(dims), _r(yaw), _colour(rng, category.colour), WALL)
+        low, high = category.mount or (0.0, 0.0)  # WALL_CATEGORIES all have a mount
+        center = (_r(x), _r(y), _r(rng.uniform(low, high)))
+        candidate = SceneObject(category.name, center, _triple(dims), _r(yaw), _colour(rng, category.colour), WALL)
         if inside_room(candidate, size, 0.01) and not any(boxes_intersect(candidate, o, GAP) for o in objects):
             objects.append(candidate)
 
@@ -255,7 +262,7 @@ def make_scene(rng: np.random.Generator, n_objects: int | None = None) -> Scene:
         c, s = math.cos(base.yaw), math.sin(base.yaw)
         center = (_r(base.center[0] + c * u - s * v), _r(base.center[1] + s * u + c * v), _r(base.top + dims[2] / 2))
         candidate = SceneObject(
-            category.name, center, tuple(dims), _r(_yaw(rng)), _colour(rng, category.colour), base_index
+            category.name, center, _triple(dims), _r(_yaw(rng)), _colour(rng, category.colour), base_index
         )
         if inside_room(candidate, size, GAP) and not any(boxes_intersect(candidate, o, GAP) for o in objects):
             objects.append(candidate)
