@@ -40,8 +40,8 @@ class Journal:
         if not self.path.exists():
             return
         data = self.path.read_bytes()
-        kept, damaged = _split_damaged(data)
-        self._answered = _successful(kept)
+        kept, responses, damaged = _split_damaged(data)
+        self._answered = _successful(responses)
         if not damaged:
             return
         aside = self.damaged_path
@@ -115,8 +115,8 @@ def answered_in(folder: str | Path) -> dict[str, Response]:
     """
     answered: dict[str, Response] = {}
     for path in sorted(Path(folder).glob("*.jsonl")):
-        kept, _ = _split_damaged(path.read_bytes())
-        for key, response in _successful(kept).items():
+        _, responses, _ = _split_damaged(path.read_bytes())
+        for key, response in _successful(responses).items():
             answered.setdefault(key, response)
     return answered
 
@@ -124,11 +124,11 @@ def answered_in(folder: str | Path) -> dict[str, Response]:
 def count_answered(path: str | Path) -> int:
     """How many distinct keys a journal file holds a successful response for (0 when there is no file)."""
     path = Path(path)
-    return len(_successful(_split_damaged(path.read_bytes())[0])) if path.exists() else 0
+    return len(_successful(_split_damaged(path.read_bytes())[1])) if path.exists() else 0
 
 
-def _line_problem(line: bytes) -> str | None:
-    """Why one complete journal line is not a journal record, or None."""
+def _read_line(line: bytes) -> Response | str:
+    """The response one complete journal line records, or why it is not a journal record."""
     try:
         record = json.loads(line.decode("utf-8"))
     except UnicodeDecodeError:
@@ -138,39 +138,41 @@ def _line_problem(line: bytes) -> str | None:
     if not isinstance(record, dict):
         return f"a JSON {type(record).__name__}, not a record"
     try:
-        Response(**record)
+        response = Response(**record)
     except TypeError as error:
         return f"not a response record: {error}"
     if not isinstance(record.get("key"), str):
         return "no key"
-    return None
+    return response
 
 
-def _split_damaged(data: bytes) -> tuple[bytes, list[tuple[int, bytes, str]]]:
-    """(the good lines, [(line number, raw line, reason)] of the damaged ones, a torn last line included)."""
+def _split_damaged(data: bytes) -> tuple[bytes, list[Response], list[tuple[int, bytes, str]]]:
+    """(the good lines, the responses they record, [(line number, raw line, reason)] of the damaged ones, a torn
+    last line included). Each line is parsed once."""
     good: list[bytes] = []
+    responses: list[Response] = []
     damaged: list[tuple[int, bytes, str]] = []
     lines = data.split(b"\n")
     tail = lines.pop()  # after the last newline: empty, or a line torn before its newline was written
     for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
-        if (problem := _line_problem(raw)) is None:
+        read = _read_line(raw)
+        if isinstance(read, Response):
             good.append(raw + b"\n")
+            responses.append(read)
         else:
-            damaged.append((number, raw + b"\n", problem))
+            damaged.append((number, raw + b"\n", read))
     if tail:
         reason = "NUL bytes" if not tail.strip(b"\0") else "torn: no newline at its end (killed mid-write?)"
         damaged.append((len(lines) + 1, tail, reason))
-    return b"".join(good), damaged
+    return b"".join(good), responses, damaged
 
 
-def _successful(data: bytes) -> dict[str, Response]:
-    """{key: first successful response} of valid journal lines."""
+def _successful(responses: list[Response]) -> dict[str, Response]:
+    """{key: first successful response} of a journal's responses, in file order."""
     answered: dict[str, Response] = {}
-    for line in data.decode("utf-8").splitlines():
-        if line.strip():
-            response = Response(**json.loads(line))
-            if not response.failed:
-                answered.setdefault(response.key, response)
+    for response in responses:
+        if not response.failed:
+            answered.setdefault(response.key, response)
     return answered
