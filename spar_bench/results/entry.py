@@ -2,7 +2,7 @@
 
 This module is the one definition of the format (the typed dicts below, whose keys the validator checks
 exactly), the leaderboard's errors, the entry's file name, and how an entry and its variant block are made.
-Validation is `spar_bench.results.entry_check`; reading and writing entry files is `...entry_files`.
+Validation is `spar_bench.results.entry_check`; entry files are read and written by `spar_bench.results.entry_files`.
 """
 
 from __future__ import annotations
