@@ -7,30 +7,21 @@ import copy
 import csv
 import json
 import re
+import subprocess
+import sys
 
 import pytest
 from conftest import REPO
 
-from spar_bench.leaderboard import (
-    BuildError,
-    EntryError,
-    LeaderboardError,
-    ReportedTableError,
-    Table,
-    build,
-    entry_from_run,
-    load_entries,
-    main,
-    model_slug,
-    read_reported,
-    render_html,
-    rows_from_entry,
-    script_json,
-    sha256_file,
-    tables,
-    validate_entry,
-    write_entry,
-)
+from spar_bench.cli_leaderboard import main
+from spar_bench.results.build import build
+from spar_bench.results.entry import BuildError, EntryError, LeaderboardError, ReportedTableError, model_slug
+from spar_bench.results.entry_check import validate_entry
+from spar_bench.results.entry_files import entry_from_run, load_entries, sha256_file, write_entry
+from spar_bench.results.page import render_html, script_json
+from spar_bench.results.render import markdown_text, render_markdown
+from spar_bench.results.rows import read_reported, rows_from_entry
+from spar_bench.results.tables import Table, reproductions, tables
 from spar_bench.runner import run
 from spar_bench.tasks_spec import LEVELS, TASK_IDS, TASKS, tasks_in
 
@@ -369,8 +360,6 @@ def test_every_reported_row_is_present_and_marked(built):
     paper = list(csv.DictReader(REPORTED.open()))
     text = (built / "LEADERBOARD.md").read_text()
     for row in paper:
-        from spar_bench.leaderboard import markdown_text
-
         marks = " _(reported)_" + (" _(baseline)_" if row["model"] in ("Human", "Chance (Frequency)") else "")
         assert (
             f" | {markdown_text(row['model'])}{marks} | - | {row['split']} | paper | - | "
@@ -477,6 +466,16 @@ def test_build_command_writes_the_leaderboard(tmp_path, capsys):
     assert main(["--entries", str(ENTRIES), "--reported", str(REPORTED), "--out", str(tmp_path), "--no-plots"]) == 0
     assert {p.name for p in tmp_path.iterdir()} == {"LEADERBOARD.md", "leaderboard.csv", "site"}
     assert "3 entries and 18 reported rows" in capsys.readouterr().out
+
+
+def test_the_0_2_import_path_and_module_command_keep_working(tmp_path):
+    from spar_bench import leaderboard
+
+    assert leaderboard.write_entry is write_entry and leaderboard.load_entries is load_entries
+    assert leaderboard.entry_from_run is entry_from_run and leaderboard.LeaderboardError is LeaderboardError
+    command = [sys.executable, "-m", "spar_bench.leaderboard", "--entries", str(ENTRIES), "--reported", str(REPORTED)]
+    result = subprocess.run([*command, "--out", str(tmp_path), "--no-plots"], capture_output=True, text=True)
+    assert result.returncode == 0 and "3 entries and 18 reported rows" in result.stdout
 
 
 def test_entry_without_a_variant_block_loads_with_every_field_unknown(entry, tmp_path):
@@ -628,7 +627,6 @@ def _qwen_on_full(entry: dict) -> dict:
 
 
 def test_an_entry_of_a_reported_model_is_shown_beside_the_papers_number(entry, tmp_path):
-    from spar_bench.leaderboard import render_markdown, reproductions
 
     write_entry(_qwen_on_full(entry), tmp_path / "entries")
     rows = [row for e in load_entries(tmp_path / "entries") for row in rows_from_entry(e)] + read_reported(REPORTED)
@@ -642,7 +640,6 @@ def test_an_entry_of_a_reported_model_is_shown_beside_the_papers_number(entry, t
 
 
 def test_no_reproduction_without_a_reported_row_of_that_model_and_split(entry):
-    from spar_bench.leaderboard import reproductions
 
     rows = rows_from_entry(entry) + read_reported(REPORTED)  # the frequency baseline on synth: the paper has no synth
     assert reproductions(rows) == []

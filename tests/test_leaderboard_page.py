@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from spar_bench.leaderboard import build, write_entry
+from spar_bench.results.build import build
+from spar_bench.results.entry_files import write_entry
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

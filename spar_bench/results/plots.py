@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from spar_bench.leaderboard import LeaderboardRow
+    from spar_bench.results.rows import LeaderboardRow
 
 _MEASURED, _REPORTED = "#3b6ea8", "#b0b0b0"
 
