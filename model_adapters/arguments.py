@@ -1,5 +1,5 @@
-"""Model arguments (`k=v,...` from `spar-bench run --model-args` or lmms-eval's `--model_args`) checked against the
-adapter's own signature before anything is loaded.
+"""Model arguments as text: `k=v,...` parsed, true/false read, and checked against an adapter's own signature
+before anything is loaded. Which model takes which adapter is `registry`'s; this module knows no model names.
 
 Both command lines hand every value over as text; an adapter's annotation says what the text must read as
 (`int | str` takes "8", not "eight"). An unknown key gets a did-you-mean from the valid ones.
@@ -34,9 +34,23 @@ def _finite(value: float) -> float:
     return value
 
 
-def boolean(text: str) -> bool:
-    """`1/true/yes/on` -> True, `0/false/no/off` -> False (any case, spaces stripped); else ValueError."""
-    lowered = text.strip().lower()
+def parse_model_args(text: str) -> dict[str, str]:
+    """`k=v,k2=v2` (lmms-eval's syntax) to a dict; raises ModelArgsError naming a malformed item."""
+    args = {}
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise ModelArgsError(f"--model-args item {item!r} is not key=value")
+        args[key.strip()] = value.strip()
+    return args
+
+
+def boolean(value: str | bool) -> bool:
+    """`1/true/yes/on` -> True, `0/false/no/off` -> False (any case, spaces stripped), a bool as itself; else
+    ValueError (an empty text too: a flag given without a value is a typo, not a False)."""
+    if isinstance(value, bool):
+        return value
+    lowered = value.strip().lower()
     if lowered in ("1", "true", "yes", "on"):
         return True
     if lowered in ("0", "false", "no", "off"):
@@ -106,18 +120,14 @@ def check_model_args(
             continue
         if not readers or isinstance(value, (int, float, bool)):
             continue  # any text (a path, a name, a URL), or already typed by a Python caller
-        for read in readers:
-            try:
-                read(str(value))
-                break
-            except ValueError:
-                continue
-        else:
+        try:
+            _first_reading(readers, str(value))
+        except ValueError:
             wanted = " or ".join(
                 {"int": "a whole number", "float": "a number", "bool": "true/false"}[w]
                 for w in sorted(words & _READERS.keys())
             )
-            raise ModelArgsError(f"{model}: {key}={value!r} must be {wanted}")
+            raise ModelArgsError(f"{model}: {key}={value!r} must be {wanted}") from None
     missing = [
         name
         for name, p in parameters.items()
@@ -127,42 +137,36 @@ def check_model_args(
         raise ModelArgsError(f"{model} needs the model argument(s) {', '.join(missing)} (e.g. {missing[0]}=...)")
 
 
-# lmms-eval sets these itself (`--batch_size`, `--max_batch_size`, `--device`); given in --model_args too they
-# would reach the constructor twice.
-LMMS_INJECTED = {"batch_size": "--batch_size", "max_batch_size": "--max_batch_size"}
+def read_model_args(target: Callable, args: Mapping[str, str]) -> dict[str, object]:
+    """`args` as `target` takes them: each text read as its annotation says (`seed: int` gets 3 for "3"), any other
+    value as given. Check the arguments first (`check_model_args`): a text that cannot be read raises ValueError."""
+    parameters = settable_parameters(target)
+    typed: dict[str, object] = {}
+    for key, value in args.items():
+        words = _annotation_words(parameters[key].annotation) if key in parameters else set()
+        readers = [_READERS[word] for word in sorted(words & _READERS.keys())]
+        if not isinstance(value, str) or not readers or "str" in words:
+            typed[key] = value
+        elif "None" in words and value.strip().lower() in _NONE_WORDS:
+            typed[key] = None
+        else:
+            typed[key] = _first_reading(readers, value)
+    return typed
 
 
-def adapter_target(model: str) -> Callable | None:
-    """What builds `model`'s adapter from its model arguments (a class), or None for a name that is not ours."""
-    if model == "spar_hf":
-        from spar_bench.model_adapters.hf import HFAdapter
-
-        return HFAdapter
-    if model == "spar_openai":
-        from spar_bench.model_adapters.openai_server import OpenAIServerAdapter
-
-        return OpenAIServerAdapter
-    from spar_bench.model_adapters.baselines import FrequencyBaseline, OracleBaseline, RandomBaseline
-
-    return {"spar_random": RandomBaseline, "spar_frequency": FrequencyBaseline, "spar_oracle": OracleBaseline}.get(
-        model
-    )
+def _first_reading(readers: list[Callable[[str], object]], text: str) -> object:
+    for read in readers:
+        try:
+            return read(text)
+        except ValueError:
+            continue
+    raise ValueError(f"{text!r} cannot be read")
 
 
-def check_model_args_of(model: str, args: Mapping[str, str], *, lmms_eval: bool = False) -> None:
-    """`check_model_args` against `model`'s own adapter; a name that is not ours passes (the caller names it).
+def __getattr__(name: str) -> object:
+    # Kept for imports written against 0.2 (`check_model_args_of` is the registry's now: it knows the models).
+    if name == "check_model_args_of":
+        from spar_bench.model_adapters.registry import check_model_args_of
 
-    Under lmms-eval (`lmms_eval=True`) `batch_size` and `max_batch_size` belong to lmms-eval's flags, and the
-    journaled adapters also take `journal=DIR`.
-    """
-    target = adapter_target(model)
-    if target is None:
-        return
-    journaled = model in ("spar_hf", "spar_openai")
-    check_model_args(
-        model,
-        target,
-        args,
-        injected=LMMS_INJECTED if lmms_eval else None,
-        extra=("journal",) if lmms_eval and journaled else (),
-    )
+        return check_model_args_of
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -9,21 +9,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from spar_bench.model_adapters.arguments import ModelArgsError
 from spar_bench.model_adapters.base import Request, Response, request_key
-from spar_bench.model_adapters.baselines import BASELINES, BaselineQuestion
+from spar_bench.model_adapters.baselines import Baseline, BaselineQuestion
 
 
 class BaselineAdapter:
-    """`frequency`, `random` (`seed=N`) or `oracle`, answering the given questions."""
+    """A baseline (`registry.make_baseline`) answering the given questions."""
 
-    def __init__(self, name: str, questions: Sequence[BaselineQuestion], *, seed: int = 0):
-        if name not in BASELINES:
-            raise ModelArgsError(f"unknown baseline {name!r}; choose one of: {', '.join(BASELINES)}")
-        baseline = BASELINES[name](seed) if name == "random" else BASELINES[name]()
+    def __init__(self, baseline: Baseline, questions: Sequence[BaselineQuestion]):
         # Answers are computed over the whole evaluated set at once (the frequency baseline needs it).
         self._answers = dict(zip((q.id for q in questions), baseline.answer(questions)))
-        self.identity = {"adapter": "baseline", "baseline": name, **({"seed": seed} if name == "random" else {})}
+        self.identity = {"adapter": "baseline", **baseline.identity}
 
     def generate(self, requests: Sequence[Request], on_response: Callable[[Response], None]) -> None:
         for request in requests:

@@ -11,6 +11,7 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from spar_bench.metrics.choice import option_letters
 from spar_bench.tasks_spec import TASKS_BY_ID, AnswerKind
@@ -26,8 +27,18 @@ class BaselineQuestion:
     answer: str
 
 
+class Baseline(Protocol):
+    """Answers a whole evaluated set at once (frequency counts over all of it); `identity` names it in journals."""
+
+    name: str
+    identity: dict[str, object]
+
+    def answer(self, questions: Sequence[BaselineQuestion]) -> list[str]: ...
+
+
 class OracleBaseline:
     name = "oracle"
+    identity: dict[str, object] = {"baseline": "oracle"}  # what journal keys say answered
 
     def answer(self, questions: Sequence[BaselineQuestion]) -> list[str]:
         """The reference answer of each question."""
@@ -36,6 +47,7 @@ class OracleBaseline:
 
 class FrequencyBaseline:
     name = "frequency"
+    identity: dict[str, object] = {"baseline": "frequency"}
 
     def answer(self, questions: Sequence[BaselineQuestion]) -> list[str]:
         """For each question, the most frequent answer of its task among `questions`.
@@ -56,6 +68,7 @@ class RandomBaseline:
 
     def __init__(self, seed: int = 0):
         self.seed = seed
+        self.identity: dict[str, object] = {"baseline": "random", "seed": seed}
 
     def answer(self, questions: Sequence[BaselineQuestion]) -> list[str]:
         """A seeded random answer per question, independent of question order and of the other questions' draws.
@@ -76,6 +89,3 @@ class RandomBaseline:
             else:
                 responses.append(rng.choice(pools[q.task]))
         return responses
-
-
-BASELINES = {"oracle": OracleBaseline, "frequency": FrequencyBaseline, "random": RandomBaseline}

@@ -10,7 +10,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from spar_bench.lmms_tasks import GROUNDING_METRICS, LOWER_IS_BETTER, metric_names
+from spar_bench.lmms.tasks import GROUNDING_METRICS, LOWER_IS_BETTER, metric_names
 from spar_bench.prompts import API_MODEL_NAMES
 from spar_bench.tasks_spec import TASK_IDS, ViewGroup, tasks_in
 

@@ -23,8 +23,9 @@ from spar_bench import __version__
 from spar_bench.data import Question, dataset_fingerprint, iter_questions, load_dataset
 from spar_bench.errors import DataError
 from spar_bench.journal import Journal
-from spar_bench.model_adapters.arguments import ModelArgsError
+from spar_bench.model_adapters.arguments import parse_model_args  # noqa: F401 - 0.2's callers import it from here
 from spar_bench.model_adapters.base import GenerationSettings, ModelAdapter, Request, Response, request_key
+from spar_bench.model_adapters.registry import make_adapter
 from spar_bench.prompts import build_prompt
 from spar_bench.protocols import SCORER_VERSION, BatchScores
 from spar_bench.redact import redact_args
@@ -40,44 +41,6 @@ from spar_bench.scoring import (
     truncation_counts,
 )
 from spar_bench.task_sets import resolve_task_set
-
-BASELINE_MODELS = {"spar_frequency": "frequency", "spar_random": "random", "spar_oracle": "oracle"}
-
-
-def parse_model_args(text: str) -> dict[str, str]:
-    """`k=v,k2=v2` (lmms-eval's syntax) to a dict; raises ModelArgsError naming a malformed item."""
-    args = {}
-    for item in filter(None, (part.strip() for part in text.split(","))):
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise ModelArgsError(f"--model-args item {item!r} is not key=value")
-        args[key.strip()] = value.strip()
-    return args
-
-
-def make_adapter(model: str, model_args: dict[str, str], questions: Sequence[Question]) -> ModelAdapter:
-    """The adapter for a model name: a baseline, `spar_hf` or `spar_openai`. Raises ModelArgsError (a
-    ValueError) for a model argument the adapter does not take or cannot read, before anything is loaded."""
-    from spar_bench.model_adapters.arguments import check_model_args_of
-
-    check_model_args_of(model, model_args)
-    if model in BASELINE_MODELS:
-        from spar_bench.model_adapters.baseline_adapter import BaselineAdapter
-        from spar_bench.model_adapters.baselines import BaselineQuestion
-
-        baseline_questions = [BaselineQuestion(q.id, q.task, q.question, q.answer) for q in questions]
-        return BaselineAdapter(BASELINE_MODELS[model], baseline_questions, seed=int(model_args.get("seed", 0)))
-    if model == "spar_hf":
-        from spar_bench.model_adapters.hf import HFAdapter
-
-        return HFAdapter(**model_args)
-    if model == "spar_openai":
-        from spar_bench.model_adapters.openai_server import OpenAIServerAdapter
-
-        return OpenAIServerAdapter(**model_args)
-    raise ModelArgsError(
-        f"unknown model {model!r}; choose one of: {', '.join([*BASELINE_MODELS, 'spar_hf', 'spar_openai'])}"
-    )
 
 
 @dataclass

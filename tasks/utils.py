@@ -1,8 +1,8 @@
 """Shim for lmms-eval's `!function utils.<name>`: lmms-eval loads this file by path, with no package context,
-so it only forwards to the installed `spar_bench` package. Logic lives in `spar_bench.lmms_tasks`.
+so it only forwards to the installed `spar_bench` package. Logic lives in `spar_bench.lmms.tasks`.
 """
 
-from spar_bench.lmms_tasks import (  # noqa: F401
+from spar_bench.lmms.tasks import (  # noqa: F401
     doc_to_text,
     doc_to_text_grounding,
     doc_to_visual,

@@ -17,9 +17,9 @@ from conftest import hub_row, write_hub_parquet
 
 lmms_eval = pytest.importorskip("lmms_eval", reason="the lmms extra is not installed: pip install -e '.[lmms]'")
 
-from spar_bench import lmms_plugin  # noqa: E402
 from spar_bench.aggregate import summarize  # noqa: E402
 from spar_bench.data import load_questions  # noqa: E402
+from spar_bench.lmms import plugin as lmms_plugin  # noqa: E402
 from spar_bench.model_adapters.baselines import BaselineQuestion, FrequencyBaseline  # noqa: E402
 from spar_bench.protocols import PROTOCOLS  # noqa: E402
 from spar_bench.tasks_spec import TASK_IDS  # noqa: E402
@@ -43,12 +43,45 @@ def test_entry_point_is_declared_in_the_installed_metadata():
     from importlib.metadata import entry_points
 
     (entry,) = [ep for ep in entry_points(group="lmms_eval.models") if ep.name == "spar_bench"]
-    assert entry.value == "spar_bench.lmms_plugin:lmms_eval_models"
+    # An install made before 0.3 names the 0.2 module, kept as a shim; both paths load the one function.
+    assert entry.value in ("spar_bench.lmms.plugin:lmms_eval_models", "spar_bench.lmms_plugin:lmms_eval_models")
+    assert entry.load() is lmms_plugin.lmms_eval_models
+
+
+def test_entry_point_declared_in_pyproject_loads_the_plugin_function():
+    import importlib
+
+    from conftest import REPO
+
+    tomllib = pytest.importorskip("tomllib")
+    declared = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["entry-points"]["lmms_eval.models"]
+    module, _, name = declared["spar_bench"].partition(":")
+    assert (module, name) == ("spar_bench.lmms.plugin", "lmms_eval_models")
+    assert getattr(importlib.import_module(module), name) is lmms_plugin.lmms_eval_models
+
+
+def test_old_plugin_path_exposes_the_same_functions():
+    from spar_bench import lmms_plugin as old
+
+    assert old.lmms_eval_models is lmms_plugin.lmms_eval_models
+    assert old.tasks_folder is lmms_plugin.tasks_folder
+    assert old.register_task_folder is lmms_plugin.register_task_folder
 
 
 def test_entry_point_returns_the_baseline_and_adapter_manifests():
     manifests = lmms_plugin.lmms_eval_models()
     assert {m.model_id for m in manifests} == {"spar_frequency", "spar_random", "spar_oracle", "spar_hf", "spar_openai"}
+
+
+def test_every_manifest_names_an_lmms_eval_class_for_its_model():
+    import importlib
+
+    from lmms_eval.api.model import lmms
+
+    for manifest in lmms_plugin.lmms_eval_models():
+        module, _, name = manifest.simple_class_path.rpartition(".")
+        cls = getattr(importlib.import_module(module), name)
+        assert issubclass(cls, lmms) and cls.model_name == manifest.model_id
 
 
 def test_entry_point_never_raises_when_task_registration_fails(monkeypatch):

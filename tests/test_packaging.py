@@ -45,7 +45,14 @@ def test_wheel_contains_the_embedded_datasets(wheel):
 def test_wheel_installs_folders_only_inside_the_spar_bench_namespace(wheel):
     top_level = {name.split("/")[0] for name in names(wheel) if not name.split("/")[0].endswith(".dist-info")}
     assert top_level == {"spar_bench"}
-    for module in ("metrics/mra.py", "model_adapters/baselines.py", "protocols/official.py"):
+    for module in (
+        "metrics/mra.py",
+        "model_adapters/baselines.py",
+        "model_adapters/registry.py",
+        "protocols/official.py",
+        "lmms/plugin.py",
+        "lmms/models.py",
+    ):
         assert f"spar_bench/{module}" in names(wheel)
 
 
@@ -53,7 +60,7 @@ def test_wheel_declares_console_script_and_lmms_eval_entry_point(wheel):
     (entry_points,) = [n for n in names(wheel) if n.endswith(".dist-info/entry_points.txt")]
     text = wheel.read(entry_points).decode()
     assert "spar-bench = spar_bench.cli:main" in text
-    assert "[lmms_eval.models]" in text and "spar_bench.lmms_plugin:lmms_eval_models" in text
+    assert "[lmms_eval.models]" in text and "spar_bench = spar_bench.lmms.plugin:lmms_eval_models" in text
 
 
 def test_wheel_keeps_lmms_eval_and_torch_in_extras(wheel):
@@ -68,7 +75,8 @@ def test_wheel_keeps_lmms_eval_and_torch_in_extras(wheel):
 def test_core_modules_import_neither_torch_nor_lmms_eval():
     code = (
         "import sys, spar_bench.data, spar_bench.protocols, spar_bench.aggregate, spar_bench.prompts, "
-        "spar_bench.cli, spar_bench.report, spar_bench.model_adapters.baselines, spar_bench.lmms_tasks; "
+        "spar_bench.cli, spar_bench.report, spar_bench.model_adapters.baselines, spar_bench.model_adapters.registry, "
+        "spar_bench.lmms, spar_bench.lmms.plugin, spar_bench.lmms.tasks; "
         "print(sorted(m for m in ('torch', 'lmms_eval', 'transformers') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -92,7 +100,7 @@ def test_installed_wheel_runs_on_its_own_files(wheel, tmp_path):
         timeout=300,
     )
     code = (
-        "import spar_bench, spar_bench.data as d, spar_bench.lmms_plugin as p; "
+        "import spar_bench, spar_bench.data as d, spar_bench.lmms.plugin as p; "
         "print(spar_bench.__file__); print(p.tasks_folder()); print(len(d.load_dataset('synth')))"
     )
     env = {**__import__("os").environ, "PYTHONPATH": str(target)}

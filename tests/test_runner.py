@@ -10,8 +10,10 @@ import pytest
 from spar_bench.cli import main
 from spar_bench.compare import load_side
 from spar_bench.data import load_questions
+from spar_bench.model_adapters.arguments import parse_model_args
 from spar_bench.model_adapters.base import Response, request_key
-from spar_bench.runner import make_adapter, parse_model_args, run
+from spar_bench.model_adapters.registry import make_adapter
+from spar_bench.runner import run
 from spar_bench.task_sets import UnknownTaskSetError, resolve_task_set
 from spar_bench.tasks_spec import AnswerKind, task_spec
 

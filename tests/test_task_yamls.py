@@ -8,7 +8,7 @@ import sys
 import pytest
 from conftest import REPO
 
-from spar_bench.lmms_tasks import metric_names
+from spar_bench.lmms.tasks import metric_names
 from spar_bench.tasks_spec import TASK_IDS
 
 yaml = pytest.importorskip("yaml")

@@ -1,5 +1,5 @@
-"""Our lmms-eval models: the baselines (`spar_frequency`, `spar_random`, `spar_oracle`) and the journaled
-adapters (`spar_hf`, `spar_openai`).
+"""The lmms-eval model classes, one per entry of `spar_bench.model_adapters.registry.MODELS` (`SparOracle` for
+`spar_oracle`, ...): the baselines, and the journaled adapters (`spar_hf`, `spar_openai`).
 
 The baselines read the question and answer of each request's row from the evaluated dataset (never the
 images), so `--model spar_oracle --tasks spar_bench_synth` runs offline in seconds.
@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import cast
 
 from lmms_eval.api.instance import Instance
 from lmms_eval.api.model import lmms
 
-from spar_bench.model_adapters.baselines import (
-    BaselineQuestion,
-    FrequencyBaseline,
-    OracleBaseline,
-    RandomBaseline,
-)
+from spar_bench.errors import RequestError
+from spar_bench.model_adapters.arguments import ModelArgsError, settable_parameters
+from spar_bench.model_adapters.base import ModelAdapter, Response
+from spar_bench.model_adapters.baselines import BaselineQuestion
+from spar_bench.model_adapters.registry import MODELS, ModelEntry, check_model_args_of, make_adapter, make_baseline
+
+
+class FailedRequestsError(RequestError, RuntimeError):
+    """Requests that failed even after the adapter's retries; they are journaled, never handed over to be scored."""
 
 
 def _checked_model(cls, model: str, arg_string: str, additional_config: dict | None):
@@ -28,8 +32,6 @@ def _checked_model(cls, model: str, arg_string: str, additional_config: dict | N
     any exception and exit 0 with nothing evaluated, but lets SystemExit through.
     """
     from lmms_eval import utils
-
-    from spar_bench.model_adapters.arguments import ModelArgsError, check_model_args_of
 
     args = utils.simple_parse_args_string(arg_string or "")
     try:
@@ -41,25 +43,24 @@ def _checked_model(cls, model: str, arg_string: str, additional_config: dict | N
     return cls(**args, **extra)
 
 
-class _SparBaseline(lmms):
-    """Answers every request of a run at once, so frequency is counted over the whole evaluated set."""
+class SparBaselineModel(lmms):
+    """A baseline (`registry.make_baseline`) answering every request of a run at once, so frequency is counted
+    over the whole evaluated set."""
 
-    model_name = ""  # the lmms-eval name, whose model arguments are checked before the model is built
+    model_name = ""  # the registry's name, whose model arguments are checked before the model is built
 
     @classmethod
     def create_from_arg_string(cls, arg_string: str, additional_config: dict | None = None):
         return _checked_model(cls, cls.model_name, arg_string, additional_config)
 
     # lmms-eval always passes batch_size, and max_batch_size / device when set; a baseline needs none of them.
-    def __init__(self, batch_size: int | str = 1, max_batch_size=None, device=None, **kwargs) -> None:
+    def __init__(self, batch_size: int | str = 1, max_batch_size=None, device=None, **model_args) -> None:
         super().__init__()
-        if kwargs:
-            raise ValueError(f"{type(self).__name__} got unknown model_args: {', '.join(sorted(kwargs))}")
-        self.baseline = self._make_baseline()
+        unknown = set(model_args) - set(settable_parameters(MODELS[self.model_name].target()))
+        if unknown:
+            raise ModelArgsError(f"{type(self).__name__} got unknown model_args: {', '.join(sorted(unknown))}")
+        self.baseline = make_baseline(self.model_name, {key: str(value) for key, value in model_args.items()})
         self._rows: dict[tuple[str, str], dict[str, list]] = {}
-
-    def _make_baseline(self):
-        raise NotImplementedError
 
     def _question(self, request: Instance) -> BaselineQuestion:
         *_, doc_id, task, split = request.args
@@ -79,31 +80,6 @@ class _SparBaseline(lmms):
 
     def generate_until_multi_round(self, requests):
         raise NotImplementedError("SPAR-Bench baselines only generate answers")
-
-
-class SparOracle(_SparBaseline):
-    model_name = "spar_oracle"
-
-    def _make_baseline(self):
-        return OracleBaseline()
-
-
-class SparFrequency(_SparBaseline):
-    model_name = "spar_frequency"
-
-    def _make_baseline(self):
-        return FrequencyBaseline()
-
-
-class SparRandom(_SparBaseline):
-    model_name = "spar_random"
-
-    def __init__(self, seed: int | str = 0, **kwargs) -> None:
-        self.seed = int(seed)
-        super().__init__(**kwargs)
-
-    def _make_baseline(self):
-        return RandomBaseline(self.seed)
 
 
 class SparAdapterModel(lmms):
@@ -137,13 +113,14 @@ class SparAdapterModel(lmms):
         self._rank, self._world_size = self.accelerator.process_index, self.accelerator.num_processes
         self._device = torch.device("cpu" if cpu else f"cuda:{self.accelerator.local_process_index}")
         self.model_args = {key: str(value) for key, value in model_args.items()}
-        if self.model_name == "spar_hf" and not cpu and not {"device", "device_map"} & set(self.model_args):
+        takes_device = "device" in settable_parameters(MODELS[self.model_name].target())
+        if takes_device and not cpu and not {"device", "device_map"} & set(self.model_args):
             self.model_args["device"] = str(self._device)  # one GPU per rank, not every rank on cuda:0
         if str(batch_size) not in ("1", "None") and "batch_size" not in self.model_args:
             self.model_args["batch_size"] = str(batch_size)
         default_dir = os.environ.get("SPAR_BENCH_JOURNAL_DIR", str(Path.home() / ".cache" / "spar_bench" / "journals"))
         self.journal_dir = Path(journal or default_dir)
-        self._adapter = None
+        self._adapter: ModelAdapter | None = None
 
     @property
     def device(self):
@@ -153,7 +130,7 @@ class SparAdapterModel(lmms):
         from spar_bench.data import Question, stored_rows
         from spar_bench.journal import Journal, answered_in
         from spar_bench.model_adapters.base import Request, request_key, settings_from_gen_kwargs
-        from spar_bench.runner import ask_unanswered, make_adapter
+        from spar_bench.runner import ask_unanswered
 
         by_split: dict[tuple[str, str], list[int]] = {}
         for request in requests:
@@ -174,8 +151,9 @@ class SparAdapterModel(lmms):
             )
         if self._adapter is None:
             self._adapter = make_adapter(self.model_name, self.model_args, questions)
-        keys = [request_key(self._adapter.identity, r) for r in prepared]
-        folder = self.journal_dir / f"{self.model_name}-{_identity_digest(self._adapter.identity)}"
+        adapter = self._adapter
+        keys = [request_key(adapter.identity, r) for r in prepared]
+        folder = self.journal_dir / f"{self.model_name}-{_identity_digest(adapter.identity)}"
         from spar_bench.model_adapters.health import AdapterStopped
 
         stopped = None
@@ -185,7 +163,7 @@ class SparAdapterModel(lmms):
                 print(f"spar-bench: {line}", file=sys.stderr)
             earlier = answered_in(folder)
             try:
-                responses, _ = ask_unanswered(self._adapter, prepared, keys, journal, earlier=earlier)
+                responses, _ = ask_unanswered(adapter, prepared, keys, journal, earlier=earlier)
             except AdapterStopped as stop:
                 stopped = stop.reason
                 responses = [earlier.get(key) or journal.answered(key) or journal.failed(key) for key in keys]
@@ -197,8 +175,8 @@ class SparAdapterModel(lmms):
                 + f"; the journal (with their errors) is {folder}; run the same command again to retry them"
             )
             _report_failure_at_exit(f"SPAR-Bench evaluation with {self.model_name} FAILED: {message}")
-            raise RuntimeError(message)
-        return [response.text for response in responses]
+            raise FailedRequestsError(message)
+        return [response.text for response in cast("list[Response]", responses)]  # a None is in `failed` above
 
     def loglikelihood(self, requests):
         raise NotImplementedError("SPAR-Bench tasks only generate answers")
@@ -251,9 +229,12 @@ def _identity_digest(identity: dict) -> str:
     return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
 
 
-class SparHF(SparAdapterModel):
-    model_name = "spar_hf"
+def _model_class(entry: ModelEntry) -> type[lmms]:
+    """The lmms-eval class for one registry entry: a baseline or a journaled adapter, named as the entry says."""
+    base = SparBaselineModel if entry.baseline else SparAdapterModel
+    namespace = {"model_name": entry.name, "__module__": __name__, "__doc__": f"`{entry.name}`: {entry.description}."}
+    return type(entry.lmms_class, (base,), namespace)
 
 
-class SparOpenAI(SparAdapterModel):
-    model_name = "spar_openai"
+# The classes lmms-eval imports by name (`spar_bench.lmms.models.SparOracle`, ...), one per registry entry.
+globals().update({entry.lmms_class: _model_class(entry) for entry in MODELS.values()})
