@@ -11,7 +11,8 @@ import pytest
 from spar_bench.synth import audit
 from spar_bench.synth.camera import make_camera
 from spar_bench.synth.dataset import main as synth_main
-from spar_bench.synth.questions import answer_universe, relation_triple
+from spar_bench.synth.plans import answer_universe
+from spar_bench.synth.questions_relations import relation_triple
 from spar_bench.tasks_spec import TASKS, AnswerKind
 
 PER_TASK = 100
