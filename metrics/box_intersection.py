@@ -35,7 +35,7 @@ class FlatBoxes(NamedTuple):
     half: np.ndarray
     rotation: np.ndarray
 
-    def take(self, rows: np.ndarray) -> FlatBoxes:
+    def take(self, rows: np.ndarray | slice) -> FlatBoxes:
         return FlatBoxes(self.center[rows], self.half[rows], self.rotation[rows])
 
 

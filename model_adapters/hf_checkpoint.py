@@ -66,7 +66,8 @@ def load_model(
         model_kwargs["device_map"] = device_map
     model = AutoModelForImageTextToText.from_pretrained(pretrained, **model_kwargs)
     if not device_map:
-        model.to(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        # transformers types the wrapped `to` as unbound (self first): its stubs, not this call, are wrong.
+        model.to(device or ("cuda" if torch.cuda.is_available() else "cpu"))  # type: ignore[arg-type]
     model.eval()
     return model
 

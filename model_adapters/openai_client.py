@@ -12,6 +12,7 @@ import email.utils
 import json
 import math
 import random
+import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -191,7 +192,7 @@ class ServerPool:
         """The index of the server for the next try (a server taken out is never chosen while another lives)."""
         count = len(self.endpoints)
         living = sum(self.alive)
-        best = None
+        best: int | None = None
         for offset in range(count):
             index = (self._next + offset) % count
             if living and not self.alive[index]:
@@ -200,6 +201,7 @@ class ServerPool:
                 continue
             if best is None or self.in_flight[index] < self.in_flight[best]:
                 best = index
+        assert best is not None  # a lone server, or one taken out, is still chosen when no other lives
         self._next = (best + 1) % count
         self.in_flight[best] += 1
         self.sent[best] += 1
@@ -262,7 +264,7 @@ class ChatCompletionsClient:
         self.backoff_max_s = backoff_max_s
         self.retry_after_max_s = retry_after_max_s
         self.transport = transport
-        self._ssl_context = None
+        self._ssl_context: ssl.SSLContext | None = None
         self._random = random.Random()
 
     def connection(self) -> httpx.AsyncClient:

@@ -62,7 +62,7 @@ def image_data_url(data: bytes, *, max_side: int | None = None, max_pixels: int 
     from PIL import Image
 
     try:
-        image = Image.open(io.BytesIO(data))
+        image: Image.Image = Image.open(io.BytesIO(data))
         size = _fitted_size(image.width, image.height, max_side, max_pixels)
         if mime is not None and size == (image.width, image.height):
             return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"

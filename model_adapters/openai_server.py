@@ -19,6 +19,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import httpx
 
@@ -325,7 +326,8 @@ class OpenAIServerAdapter:
             await asyncio.gather(everything, *workers, return_exceptions=True)
 
         try:
-            await asyncio.wait([everything, stopped], return_when=asyncio.FIRST_COMPLETED)
+            waiting: list[asyncio.Future[Any]] = [everything, stopped]
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
             if everything.done():
                 everything.result()  # an exception of on_response is raised here
             else:  # stopped: requests in flight are abandoned (not journaled; a rerun asks them)

@@ -84,11 +84,11 @@ def answer_problem(task: str, answer: object) -> str | None:
         return None
     items = answer.split(",")
     for item in items:
-        key, sep, value = item.partition(":")
+        key, sep, number = item.partition(":")
         if not sep or key not in MOTION_KEYS:
             return f"{answer!r}: item {item!r} is not `key:value` with a known motion key"
         try:
-            float(value)
+            float(number)
         except ValueError:
             return f"{answer!r}: item {item!r} has no numeric value"
     return None

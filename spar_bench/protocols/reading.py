@@ -89,11 +89,11 @@ def _read_choice(response: str, options: tuple[tuple[str, str], ...], echoes: fr
         if not options or any(letter == option for option, _ in options):
             return Reading(letter, bare.span(1), "first line: lone letter")
         return Reading(None, reason=f"{letter} is not an option")
-    announced = _ANSWER_LETTER.fullmatch(response)
-    if announced:
-        letter = announced.group(1).upper()
+    answer_letter = _ANSWER_LETTER.fullmatch(response)
+    if answer_letter:
+        letter = answer_letter.group(1).upper()
         if not options or any(letter == option for option, _ in options):
-            return Reading(letter, announced.span(1), "answer phrase: lone letter")
+            return Reading(letter, answer_letter.span(1), "answer phrase: lone letter")
     located = locate(response)
     if isinstance(located, str):
         return Reading(None, reason=located)
@@ -257,7 +257,8 @@ def _checked_number(
         if hedged:
             return Reading(None, reason=f"hedges between two values ({first.value:g} and {second.value:g} m)")
         if (
-            second is following
+            following is not None
+            and second is following
             and second.has_unit
             and _RESTATED_BETWEEN.fullmatch(between)
             and abs(first.value - second.value) > 0.25 * max(abs(first.value), abs(second.value))

@@ -59,7 +59,7 @@ class TaskAudit:
 
     @property
     def best_held_out(self) -> tuple[str, float]:
-        name = max(self.attacks, key=self.attacks.get)
+        name = max(self.attacks, key=lambda attack: self.attacks[attack])
         return name, self.attacks[name]
 
     @property

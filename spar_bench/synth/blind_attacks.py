@@ -84,7 +84,8 @@ def option_text_prior() -> Attack:
     (smoothed towards chance, so a text seen once does not win on luck)."""
 
     def fit(train: Sequence[BlindItem]) -> Predict:
-        offered, correct = Counter(), Counter()
+        offered: Counter[str] = Counter()
+        correct: Counter[str] = Counter()
         for it in train:
             for i, option in enumerate(it.options):
                 key = option_keys(option)[0]

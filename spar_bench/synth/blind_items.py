@@ -86,12 +86,12 @@ def option_measures(options: tuple[str, ...]) -> tuple[dict[str, float], ...]:
     angles = [_angle(o) for o in options]
     triples = [_triple(o) for o in options]
     if all(points):
-        xy = np.array([[float(m.group(1)), float(m.group(2))] for m in points])
+        xy = np.array([[float(m.group(1)), float(m.group(2))] for m in points if m])
         for m, (x, y) in zip(measures, xy):
             m.update(x=x, y=y, to_bottom_centre=math.hypot(x - 500, y - 1000), to_centre=math.hypot(x - 500, y - 500))
         _isolation(measures, xy)
     elif all(boxes):
-        b = np.array([[float(v) for v in m.groups()] for m in boxes])
+        b = np.array([[float(v) for v in m.groups()] for m in boxes if m])
         centres = np.column_stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2])
         for m, box, (x, y) in zip(measures, b, centres):
             m.update(
@@ -99,12 +99,14 @@ def option_measures(options: tuple[str, ...]) -> tuple[dict[str, float], ...]:
             )
         _isolation(measures, centres)
     elif all(a is not None for a in angles):
-        for m, a in zip(measures, angles):
-            m["isolation"] = sum(_circular(a, b) for b in angles)
+        known = [a for a in angles if a is not None]
+        for m, a in zip(measures, known):
+            m["isolation"] = sum(_circular(a, b) for b in known)
     elif all(triples):
-        for m, t in zip(measures, triples):
+        slots = [t for t in triples if t]
+        for m, t in zip(measures, slots):
             m["empty_slots"] = float(sum(s == "" for s in t))
-            m["isolation"] = float(sum(sum(x != y for x, y in zip(t, u)) for u in triples))
+            m["isolation"] = float(sum(sum(x != y for x, y in zip(t, u)) for u in slots))
     return tuple(measures)
 
 

@@ -5,6 +5,7 @@ markers placed so far (`Marking`), and the words that refer to marked objects, i
 from __future__ import annotations
 
 import itertools
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import numpy as np
@@ -70,7 +71,9 @@ class Marking:
         self.used.add(object_id)
         return marker
 
-    def pick(self, rng: np.random.Generator, colour: str, image: int, exclude: set[int] = frozenset()) -> Marker | None:
+    def pick(
+        self, rng: np.random.Generator, colour: str, image: int, exclude: AbstractSet[int] = frozenset()
+    ) -> Marker | None:
         """Mark a random visible object of image `image` not yet used; None when none can be marked."""
         candidates = [i for i in self.sv.visible(self.views[image]) if i not in self.used and i not in exclude]
         for index in rng.permutation(len(candidates)):
@@ -122,7 +125,7 @@ def is_multi_view(task: str) -> bool:
     return task.endswith("_mv")
 
 
-def view_orders(rng: np.random.Generator) -> list[tuple[int, int, int]]:
+def view_orders(rng: np.random.Generator) -> list[tuple[int, ...]]:
     """The six orders of the three views, shuffled: which camera shows up as the first, second, third image."""
     orders = list(itertools.permutations(range(3)))
     return [orders[int(i)] for i in rng.permutation(len(orders))]

@@ -50,6 +50,8 @@ def position_matching_question(rng: np.random.Generator, sv: SceneViews, plan: P
         chosen: list[tuple[int, tuple]] = []
         for other in shuffled(rng, shared):
             box = visible_box(sv.renderings[second], other)
+            if box is None:  # never: `shared` objects are visible in both images
+                continue
             if all(_iou(box, b) < 0.3 for _, b in chosen):
                 chosen.append((other, box))
             if len(chosen) == 4:

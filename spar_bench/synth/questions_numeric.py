@@ -32,7 +32,7 @@ def numeric_question(rng: np.random.Generator, sv: SceneViews, task: str) -> Syn
     """
     multi, oo, depth = is_multi_view(task), "_oo" in task, task.startswith("depth")
     if multi:
-        views = (0, 1, 2)
+        views: tuple[int, ...] = (0, 1, 2)
         frame = int(rng.integers(3))
         images = _image_order(rng, 2)
     else:
@@ -65,7 +65,7 @@ def numeric_question(rng: np.random.Generator, sv: SceneViews, task: str) -> Syn
         text = f"What is the distance between {la} and {lb}?"
     if depth and min(za, zb) < 0.5 or value < 0.3:
         return None
-    params = {"frame": frame}
+    params: dict[str, object] = {"frame": frame}
     if task.startswith("depth_prediction_oo"):
         params["reference_depth"] = meters(za)
     return SynthQuestion(task, text + NUMERIC_SUFFIX, meters(value), sv.scene_id, views, tuple(marking.markers), params)

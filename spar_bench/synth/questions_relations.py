@@ -115,7 +115,7 @@ def _triple(subject: np.ndarray, anchor: np.ndarray | None) -> str | None:
     if anchor is None:
         right, up, forward, optical, _ = subject
         words = (_slot(right, "right", "left"), _slot(up, "above", "below"), _slot(forward, "front", "behind"))
-        readings = (forward, optical)
+        readings: tuple[float, ...] = (forward, optical)
     else:
         right, up, forward, optical, distance = (float(a) for a in subject - anchor)
         words = (_slot(right, "right", "left"), _slot(up, "above", "below"), _slot(forward, "farther", "closer"))
@@ -124,7 +124,7 @@ def _triple(subject: np.ndarray, anchor: np.ndarray | None) -> str | None:
         return None
     if not (all(r >= CLEAR_SOME for r in readings) or all(r <= -CLEAR_SOME for r in readings)):
         return None
-    return ", ".join(words)
+    return ", ".join(w for w in words if w is not None)
 
 
 def relation_triple(camera: Camera, subject: np.ndarray, anchor: np.ndarray | None) -> str | None:
