@@ -61,7 +61,9 @@ __all__ = [
 
 
 def _as_bool(value: bool | str) -> bool:
-    """lmms-eval passes model_args as strings: "true"/"false"/"1"/"0" as well as real booleans."""
+    """A bool, or its text as `arguments.boolean` reads it (lmms-eval passes model_args as strings). An empty text
+    is refused: `spar-bench run` and lmms-eval both check model arguments against that reading before building the
+    adapter, so no command line ever passed one here."""
     if isinstance(value, bool):
         return value
     try:
