@@ -9,9 +9,11 @@ import numpy as np
 import pytest
 
 from spar_bench.synth import audit
+from spar_bench.synth.blind_items import COMPASS
 from spar_bench.synth.camera import make_camera
 from spar_bench.synth.dataset import main as synth_main
-from spar_bench.synth.questions import answer_universe, relation_triple
+from spar_bench.synth.plans import answer_universe
+from spar_bench.synth.questions_relations import relation_triple
 from spar_bench.tasks_spec import TASKS, AnswerKind
 
 PER_TASK = 100
@@ -100,8 +102,8 @@ def _leaky(task: str, n: int, seed: int) -> list[audit.BlindItem]:
         answer = int(rng.integers(4))
         truth = int(rng.integers(8))
         near = [(truth + 4 + k) % 8 for k in (-1, 0, 1)]  # the three distractors bunch opposite the answer
-        options = [audit._COMPASS[d] for d in near]
-        options.insert(answer, audit._COMPASS[truth])
+        options = [COMPASS[d] for d in near]
+        options.insert(answer, COMPASS[truth])
         out.append(audit.BlindItem(task, "Where is it?", tuple(options), answer))
     return out
 

@@ -18,7 +18,7 @@ from spar_bench.protocols.official import OfficialProtocol
 from spar_bench.synth import checks, dataset
 from spar_bench.synth.audit import blind_item
 from spar_bench.synth.camera import make_camera
-from spar_bench.synth.questions import motion_string
+from spar_bench.synth.questions_cameras import motion_string
 from spar_bench.synth.render import render
 from spar_bench.synth.scene import Scene, load_scene, make_scene, save_scene, scene_problems
 from spar_bench.tasks_spec import TASK_IDS, TASKS_BY_ID, AnswerKind

@@ -5,7 +5,8 @@ reasoning is cut, then an answer container (`<answer>`, `\\boxed{}`, GLM box tok
 (`Final answer:`, `The answer is`, `答案：`, a JSON `"answer"` field), else the first line or the whole
 response. Then the value is read from that span by answer kind (`metrics.choice`, `metrics.numbers`,
 `metrics.view_change`). Every reading keeps its trace: the characters it was read from and the rule that
-fired. docs/scoring.md lists every rule with an example (written from `rule_examples.py`).
+fired. docs/scoring.md lists every rule with an example (written from `rule_examples.py`). Locating is in
+`locating.py`; the filters that pick the stated number among several are in `number_filters.py`.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from spar_bench.metrics.choice import (
     word_trigrams,
 )
 from spar_bench.metrics.numbers import Measurement, measurements
-from spar_bench.metrics.text import Cleaned, answer_phrase, container, first_line, fold, reasoning_cut
+from spar_bench.metrics.text import first_line
 from spar_bench.metrics.view_change import (
     MOTION_AXES,
     MOTION_NAMES,
@@ -35,28 +36,18 @@ from spar_bench.metrics.view_change import (
     strict_motion_items,
 )
 from spar_bench.protocols.base import Parsed
+from spar_bench.protocols.locating import Located, answer_text, locate
+from spar_bench.protocols.number_filters import (
+    is_echo,
+    is_result,
+    leads,
+    not_dimensions,
+    not_echoes,
+    outside_parentheses,
+)
 from spar_bench.tasks_spec import AnswerKind
 
-# A number that only repeats a value written in the question is an echo when the response states another.
-_ECHO_TOLERANCE = 1e-9
-# Words that may stand before a leading number without making it prose (`about 1.5 m`, `~2 m`).
-_HEDGE_WORDS = (
-    "about",
-    "approximately",
-    "approx",
-    "approx.",
-    "around",
-    "roughly",
-    "~",
-    "est.",
-    "estimated",
-    "nearly",
-    "almost",
-    "circa",
-    "ca.",
-    "\u7ea6",
-    "\u5927\u7ea6",
-)
+__all__ = ["Reading", "answer_text", "read_response"]
 
 
 @dataclass(frozen=True)
@@ -70,62 +61,6 @@ class Reading:
     reason: str | None = None
 
 
-@dataclass(frozen=True)
-class _Located:
-    region: Cleaned  # the answer region: after reasoning, or the inside of an answer container
-    where: str  # the locating rule: "answer tag", "boxed", "box tokens", "final answer", "answer phrase", ...
-    span: tuple[int, int] | None  # (start, end) in region.text of an announced answer, when there is one
-    revised_at: int | None = None  # where the text after a self-correction starts (`B? No, ... C.`), if it counts
-
-
-def _locate(response: str) -> _Located | str:
-    """The region of a response that holds its answer, or the reason it holds none."""
-    folded = fold(response)
-    if not folded.strip():
-        return "empty response"
-    cut = reasoning_cut(folded)
-    if cut is None:
-        return "reasoning never ended: no answer after it"
-    boxed = container(folded, *cut)
-    if boxed is not None:
-        region = Cleaned(folded, boxed.start, boxed.end)
-        return _Located(region, boxed.rule, (0, len(region.text)))
-    region = Cleaned(folded, *cut)
-    phrase = answer_phrase(region.text)
-    revised_at = _revision(region.text)
-    if phrase is not None:
-        # A correction after the announced answer replaces it (`Answer: B. Actually no, C.`); a final answer
-        # phrase is never corrected.
-        later = revised_at is not None and revised_at > phrase[0] and phrase[2] != "final answer"
-        return _Located(region, phrase[2], (phrase[0], phrase[1]), revised_at if later else None)
-    return _Located(region, "whole response", None, revised_at)
-
-
-# Self-corrections: what follows the last of these is the answer the response ends on.
-_REVISION = re.compile(
-    r"\?\s?(?:no|nope|wait)\b|\b(?:hmm|um|oh|oops),?\s(?:no|wait|actually)\b|(?:(?<=[.!?] )|(?<=\n))no[,:;!]|\b(?:actually|wait|correction|on\ssecond\sthought|scratch\sthat|let\sme\sreconsider"
-    r"|i\swas\swrong|i\s(?:first|initially)\sthought|(?:first|initially)\si\sthought|tempting)\b"
-    r"|\b(?:can't|cannot|can\snot|couldn't)\sbe\s(?:right|correct)\b|\bi\shad\s[^.\n]{0,40}\breversed\b",
-    re.IGNORECASE,
-)
-
-
-_REVISION_KEYWORDS = re.compile(
-    r"\?|hmm|um|oh|oops|no[,:;!]|actually|wait|correct|second|scratch|reconsider|wrong|thought|tempting|be\sright"
-    r"|reversed",
-    re.IGNORECASE,
-)
-
-
-def _revision(text: str) -> int | None:
-    if not _REVISION_KEYWORDS.search(text):
-        return None
-    end = None
-    for match in _REVISION.finditer(text):
-        end = match.end()
-    return end
-
-
 def read_response(kind: AnswerKind, response: str, question: str = "") -> Reading:
     """The strict reading of one response of a task of answer kind `kind` (see the module docstring)."""
     if kind is AnswerKind.CHOICE:
@@ -133,15 +68,6 @@ def read_response(kind: AnswerKind, response: str, question: str = "") -> Readin
     if kind is AnswerKind.NUMBER:
         return _read_number(response, _question_values(question))
     return _read_motion(response)
-
-
-def answer_text(response: str) -> str:
-    """The text a response states as its answer (its announced span, else its answer region), markup removed."""
-    located = _locate(response)
-    if isinstance(located, str):
-        return ""
-    start, end = located.span or (0, len(located.region.text))
-    return located.region.text[start:end].strip()
 
 
 # The shapes most responses take (`B`, `(b).`, `1.5`, `1.5 m`) are read by one match each; the result is what
@@ -163,12 +89,12 @@ def _read_choice(response: str, options: tuple[tuple[str, str], ...], echoes: fr
         if not options or any(letter == option for option, _ in options):
             return Reading(letter, bare.span(1), "first line: lone letter")
         return Reading(None, reason=f"{letter} is not an option")
-    announced = _ANSWER_LETTER.fullmatch(response)
-    if announced:
-        letter = announced.group(1).upper()
+    answer_letter = _ANSWER_LETTER.fullmatch(response)
+    if answer_letter:
+        letter = answer_letter.group(1).upper()
         if not options or any(letter == option for option, _ in options):
-            return Reading(letter, announced.span(1), "answer phrase: lone letter")
-    located = _locate(response)
+            return Reading(letter, answer_letter.span(1), "answer phrase: lone letter")
+    located = locate(response)
     if isinstance(located, str):
         return Reading(None, reason=located)
     text, option_map = located.region.text, dict(options)
@@ -206,7 +132,7 @@ def _read_choice(response: str, options: tuple[tuple[str, str], ...], echoes: fr
 
 
 def _checked_choice(
-    located: _Located, where: str, offset: int, reading: ChoiceReading, options: dict[str, str], echoes: frozenset
+    located: Located, where: str, offset: int, reading: ChoiceReading, options: dict[str, str], echoes: frozenset
 ) -> Reading:
     """The letter read, unless its own line restates the text of another option (`D. blue point (sofa)` when
     the sofa is option A, `so the answer is B` after naming option C's text): a response that contradicts
@@ -242,7 +168,7 @@ def _claim(text: str, at: int) -> str:
     return text[start:end]
 
 
-def _choice_trace(located: _Located, where: str, offset: int, reading: ChoiceReading) -> Reading:
+def _choice_trace(located: Located, where: str, offset: int, reading: ChoiceReading) -> Reading:
     span = located.region.source_span(offset + reading.start, offset + reading.end)
     return Reading(reading.letter, span, f"{where}: {reading.rule}")
 
@@ -254,7 +180,7 @@ def _read_number(response: str, echoes: tuple[float, ...]) -> Reading:
         number = bare.group(1)
         value = float(number.rstrip("metrs ") if number[-1:] in "mesr" else number)
         return Reading(value, bare.span(1), "leading number: number")
-    located = _locate(response)
+    located = locate(response)
     if isinstance(located, str):
         return Reading(None, reason=located)
     text = located.region.text
@@ -268,18 +194,18 @@ def _read_number(response: str, echoes: tuple[float, ...]) -> Reading:
         span_text = text[start:end]
         found = measurements(span_text)
         if found:
-            return _checked_number(located, located.where, start, span_text, found, _not_echoes(found, echoes)[0])
+            return _checked_number(located, located.where, start, span_text, found, not_echoes(found, echoes)[0])
     found = measurements(text)
     if not found:
         return Reading(None, reason="no number in the stated answer")
-    if echoes and _DECLINES.search(text) and all(_is_echo(m, echoes) for m in found):
+    if echoes and _DECLINES.search(text) and all(is_echo(m, echoes) for m in found):
         return Reading(None, reason="declines to answer; the only numbers echo the question")
-    results = _outside_parentheses(text, [m for m in found if _is_result(text, m)])
-    results = [m for m in results if _is_result(text, m)]
+    results = outside_parentheses(text, [m for m in found if is_result(text, m)])
+    results = [m for m in results if is_result(text, m)]
     if results:  # `2.5 - 0.3 = 2.2 m`: the result of the arithmetic is the answer
         return _checked_number(located, "equation result", 0, text, found, results[-1])
-    candidates = _outside_parentheses(text, _not_dimensions(text, _not_echoes(found, echoes)))
-    if _leads(text, candidates[0]):
+    candidates = outside_parentheses(text, not_dimensions(text, not_echoes(found, echoes)))
+    if leads(text, candidates[0]):
         return _checked_number(located, "leading number", 0, text, found, candidates[0])
     return _checked_number(located, "last number", 0, text, found, candidates[-1])
 
@@ -296,19 +222,6 @@ _HEDGE_BETWEEN = re.compile(
 _HEDGE_AFTER = re.compile(
     r"\s?(?:m|meters?|metres?|cm)?\s(?:is|seems|looks)\s(?:equally|also|just\sas)\b", re.IGNORECASE
 )
-_EQUALS_BEFORE = re.compile(r"=\s?$")
-_ARITHMETIC = re.compile(r"\d\s?[-+*/x\u00d7]\s?\.?\d")
-
-
-def _is_result(text: str, measurement: Measurement) -> bool:
-    """True for the number after `=` that ends an arithmetic expression (`2.5 - 0.3 = 2.2 m`)."""
-    at = measurement.start
-    if not _EQUALS_BEFORE.search(text, max(0, at - 3), at):
-        return False
-    equals = text.rfind("=", max(0, at - 3), at)
-    return bool(_ARITHMETIC.search(text, max(0, equals - 30), equals))
-
-
 _IF_AFTER = re.compile(r"\s(?:if|when)\b", re.IGNORECASE)
 # `2.4 m, i.e. about 90 cm`, `3.7 m (just over 1 meter)`: the same length said again, in other words.
 _RESTATED_BETWEEN = re.compile(
@@ -321,15 +234,10 @@ _DECLINES = re.compile(
     r"(?:determine|tell|estimate|judge|measure|know|say|infer|compute|calculate|work\sout|figure\sout|be\ssure)\b",
     re.IGNORECASE,
 )
-# A length followed by one of these describes an object's size or the camera's height, not the answer.
-_DIMENSION_AFTER = re.compile(
-    r"\s(?:long|wide|tall|high|thick|across|in\s(?:length|width|height|diameter)|above\sthe\s(?:floor|ground))\b",
-    re.IGNORECASE,
-)
 
 
 def _checked_number(
-    located: _Located, where: str, offset: int, text: str, found: list[Measurement], chosen: Measurement
+    located: Located, where: str, offset: int, text: str, found: list[Measurement], chosen: Measurement
 ) -> Reading:
     """The number chosen, unless the response hedges between it and another value, or restates it as a
     length that disagrees (`0.7 m, i.e. about 150 cm`): then it states no answer."""
@@ -349,7 +257,8 @@ def _checked_number(
         if hedged:
             return Reading(None, reason=f"hedges between two values ({first.value:g} and {second.value:g} m)")
         if (
-            second is following
+            following is not None
+            and second is following
             and second.has_unit
             and _RESTATED_BETWEEN.fullmatch(between)
             and abs(first.value - second.value) > 0.25 * max(abs(first.value), abs(second.value))
@@ -361,51 +270,7 @@ def _checked_number(
     return _number_trace(located, where, offset, chosen)
 
 
-def _is_echo(measurement: Measurement, echoes: tuple[float, ...]) -> bool:
-    return any(abs(measurement.value - e) <= _ECHO_TOLERANCE * max(1.0, abs(e)) for e in echoes)
-
-
-def _not_dimensions(text: str, found: list[Measurement]) -> list[Measurement]:
-    """`found` without sizes and heights (`the bed is 2 m long`), unless nothing else is left."""
-    kept = [m for m in found if not _DIMENSION_AFTER.match(text, m.end)]
-    return kept or found
-
-
-def _not_echoes(found: list[Measurement], echoes: tuple[float, ...]) -> list[Measurement]:
-    """`found` without the numbers that repeat a value of the question, unless nothing else is left."""
-    kept = [m for m in found if not _is_echo(m, echoes)]
-    return kept or found
-
-
-def _outside_parentheses(text: str, found: list[Measurement]) -> list[Measurement]:
-    """`found` without the numbers inside parentheses (`1.1 m (the red object is at 3.5 m)`), unless nothing
-    else is left."""
-    if len(found) < 2 or "(" not in text:
-        return found
-    depth_at: dict[int, int] = {}
-    depth, positions = 0, iter(sorted(m.start for m in found))
-    target = next(positions, None)
-    for i, char in enumerate(text):
-        while target is not None and target == i:
-            depth_at[i] = depth
-            target = next(positions, None)
-        if target is None:
-            break
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth = max(0, depth - 1)
-    kept = [m for m in found if depth_at.get(m.start, 0) == 0]
-    return kept or found
-
-
-def _leads(text: str, measurement: Measurement) -> bool:
-    """True when the response opens with this number (`1.4 m. The camera is ...`, `About 2 m, since ...`)."""
-    before = text[: measurement.start].strip().lower().rstrip(":")
-    return not before or before in _HEDGE_WORDS
-
-
-def _number_trace(located: _Located, where: str, offset: int, measurement: Measurement) -> Reading:
+def _number_trace(located: Located, where: str, offset: int, measurement: Measurement) -> Reading:
     span = located.region.source_span(offset + measurement.start, offset + measurement.end)
     return Reading(measurement.value, span, f"{where}: {measurement.rule}")
 
@@ -421,7 +286,7 @@ def _read_motion(response: str) -> Reading:
         if len(items) == response.count(":") and len({key for key, _, _, _ in items}) == len(items):
             vector = motion_vector({key: value for key, value, _, _ in items})
             return Reading(dict(zip(MOTION_NAMES, vector.tolist())), (0, len(response)), "whole response: motion items")
-    located = _locate(response)
+    located = locate(response)
     if isinstance(located, str):
         return Reading(None, reason=located)
     text = located.region.text
