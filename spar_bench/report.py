@@ -12,7 +12,7 @@ from spar_bench.aggregate import Interval, Summary
 from spar_bench.tasks_spec import TASKS
 
 if TYPE_CHECKING:
-    from spar_bench.scoring import TruncationCount
+    from spar_bench.scoring import GroundingSummary, TruncationCount
 
 
 def _cell(score: float | None, interval: Interval | None = None) -> str:
@@ -124,3 +124,20 @@ def print_summary(
     console = console or Console(width=160)
     console.print(summary_table(summaries, title=title, truncation=truncation))
     console.print(summary_legend(list(summaries), synthetic=synthetic), highlight=False, markup=False, soft_wrap=True)
+
+
+def print_grounding(summary: GroundingSummary, *, console: Console | None = None) -> None:
+    """Print the 3D grounding block (beyond the 20 tasks, never in the headline): n, mean IoU, Acc@0.25,
+    Acc@0.5 and the unreadable-box rate, in points."""
+    from spar_bench.tasks_spec import GROUNDING_TASK
+
+    console = console or Console(width=160)
+    table = Table(title=f"3D grounding ({GROUNDING_TASK}): {summary.n} samples (0-100; not part of the headline)")
+    for header in ("Task", "n", "mean IoU", "Acc@0.25", "Acc@0.5", "no box %"):
+        table.add_column(header, justify="left" if header == "Task" else "right")
+    table.add_row(
+        GROUNDING_TASK,
+        str(summary.n),
+        *(f"{value:.2f}" for value in (summary.mean_iou, summary.acc_25, summary.acc_50, summary.unparsed)),
+    )
+    console.print(table)
