@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 
 from spar_bench.aggregate import BOOTSTRAP_DRAWS, percentile_interval
-from spar_bench.results.compare import Row, Side, _verdict
+from spar_bench.results.compare import Row, _verdict
+from spar_bench.results.sides import Side
 
 # (row name, per-sample value in points from an IoU in [0, 1])
 _MEASURES = (
