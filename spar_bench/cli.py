@@ -330,8 +330,8 @@ def _add_help_texts(parser: argparse.ArgumentParser, words: str = "") -> None:
             purposes = {choice.dest: choice.help for choice in action._choices_actions}
             for name, sub in action.choices.items():
                 sub.set_defaults(prog=sub.prog)  # names the command in an error message
-                if sub.description is None and purposes.get(name):
-                    sub.description = purposes[name][0].upper() + purposes[name][1:] + "."
+                if sub.description is None and (purpose := purposes.get(name)):
+                    sub.description = purpose[0].upper() + purpose[1:] + "."
                 _add_help_texts(sub, f"{words} {name}".strip())
 
 

@@ -35,7 +35,7 @@ def score_command(args: argparse.Namespace) -> int:
         print("spar-bench score: no prediction to score", file=sys.stderr)
         return 2
     grounding = summarize_grounding(predictions.grounding) if len(predictions.grounding) else None
-    if not len(predictions):  # a 3D grounding log alone: its own block, nothing of the 20 tasks
+    if grounding is not None and not len(predictions):  # a 3D grounding log alone: its own block, nothing else
         print_grounding(grounding)
         if args.json:
             with open(args.json, "w", encoding="utf-8") as handle:

@@ -33,8 +33,8 @@ def _print_verdict(verdict: Verdict, command: str) -> None:
         for reason in verdict.reasons:
             print(f"  - {reason}", file=sys.stderr)
         return
-    strict, official = verdict.scores["strict"], verdict.scores["official"]
-    entry = verdict.entry
+    scores, entry = verdict.scores or {}, verdict.entry or {}  # both set on an accepted verdict
+    strict, official = scores["strict"], scores["official"]
     print(
         f"ACCEPTED: {entry['model']['name']} ({entry['model']['organisation']}), {entry['n_questions']} questions "
         f"of {entry['dataset']['split'] or entry['dataset']['source']}"

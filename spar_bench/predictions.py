@@ -293,7 +293,7 @@ def _type_twin(id_: object) -> object:
     if isinstance(id_, int):
         return str(id_)
     try:
-        number = int(id_)
+        number = int(str(id_))  # a str here: ids are ints or strings
     except ValueError:  # not digits, or more digits than int() reads
         return None
     return number if str(number) == id_ else None

@@ -67,13 +67,16 @@ def read_columns(path: str | Path, out: Predictions, seen: dict[object, tuple[st
         "truncated": types.is_boolean,
     }
     for name in ("id", "task", "answer"):
-        column = table.column(name)
-        if column.null_count or not (text(column.type) or (name == "id" and types.is_int64(column.type))):
+        required = table.column(name)
+        if required.null_count or not (text(required.type) or (name == "id" and types.is_int64(required.type))):
             return False
     for name, kind in optional.items():
         if name in names and not (types.is_null(table.column(name).type) or kind(table.column(name).type)):
             return False
-    column = lambda name: table.column(name).to_pylist() if name in names else [None] * table.num_rows
+
+    def column(name: str) -> list:
+        return table.column(name).to_pylist() if name in names else [None] * table.num_rows
+
     ids, tasks, answers, predictions = (column(name) for name in REQUIRED_FIELDS)
     questions, errors = column("question"), column("error")
     failed = [bool(error) for error in errors]

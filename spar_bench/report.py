@@ -42,7 +42,7 @@ def summary_table(
     )
     if has_failures:
         table.add_column("unparsed %", justify="right")
-    has_truncation = bool(truncation) and any(t.known for t in truncation.values())
+    has_truncation = truncation is not None and any(t.known for t in truncation.values())
     if has_truncation:
         table.add_column("truncated/known", justify="right")
 
@@ -68,7 +68,7 @@ def summary_table(
         if spec.task_id in first.tasks:
             tasks = [summaries[p].tasks[spec.task_id] for p in protocols]
             failure = summaries["strict"].tasks[spec.task_id].parse_failure_rate if has_failures else None
-            counted = truncation.get(spec.task_id) if has_truncation else None
+            counted = truncation.get(spec.task_id) if truncation is not None and has_truncation else None
             row(spec.task_id, spec.paper_column, str(tasks[0].n), [(t.score, t.ci95) for t in tasks], failure, counted)
     table.add_section()
     for level in first.levels:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from itertools import repeat
 from json.encoder import encode_basestring_ascii  # the C encoder for strings
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
@@ -76,7 +77,12 @@ def score_predictions(predictions: Predictions, protocols: Iterable[str]) -> dic
 
 def summarize_scores(scored: dict[str, BatchScores], *, seed: int = 0) -> dict[str, Summary]:
     """{protocol: Summary with 95% intervals and parse-failure rates}."""
-    return {name: summarize(batch.tasks, batch.scores, batch.parse_failed, seed=seed) for name, batch in scored.items()}
+    return {
+        name: summarize(
+            batch.tasks, cast("Sequence[float]", batch.scores), cast("Sequence[bool]", batch.parse_failed), seed=seed
+        )
+        for name, batch in scored.items()
+    }
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ def add(
     overwrite: bool = False,
     trained_on_spar7m: bool | None = None,
     limits: Limits = DEFAULT_LIMITS,
-    write_entry: Callable[[dict, Path], Path] | None = None,
+    write_entry: Callable[..., Path] | None = None,  # (entry, folder[, overwrite=True]) -> path written
     validate_entry: Callable[[dict], list[str]] | None = None,
 ) -> tuple[Verdict, Path | None]:
     """Verify a bundle, then write its entry with `spar_bench.leaderboard.write_entry`.
@@ -33,38 +33,32 @@ def add(
     variant field of that name, over what the bundle's manifest says.
     """
     verdict = verify(bundle_path, data_source, limits=limits)
-    if not verdict.ok:
+    if not verdict.ok or verdict.entry is None:
         return verdict, None
+    entry: dict = verdict.entry
     if trained_on_spar7m is not None:
-        entry = {**verdict.entry, "variant": {**verdict.entry["variant"], "trained_on_spar7m": trained_on_spar7m}}
-        verdict = Verdict(verdict.ok, verdict.reasons, verdict.scores, entry, verdict.manifest)
-    if split is not None and split != verdict.entry["dataset"]["split"]:
-        if verdict.entry["dataset"]["source"] in SHORT_SOURCES:
+        entry = {**entry, "variant": {**entry["variant"], "trained_on_spar7m": trained_on_spar7m}}
+    if split is not None and split != entry["dataset"]["split"]:
+        if entry["dataset"]["source"] in SHORT_SOURCES:
             raise SubmissionError(
-                f"--split {split!r}: the reference is {verdict.entry['dataset']['source']!r}, whose "
+                f"--split {split!r}: the reference is {entry['dataset']['source']!r}, whose "
                 "split keeps its name; --split names the split of custom data only"
             )
-        entry = {**verdict.entry, "dataset": {**verdict.entry["dataset"], "split": split}}
-        verdict = Verdict(verdict.ok, verdict.reasons, verdict.scores, entry, verdict.manifest)
+        entry = {**entry, "dataset": {**entry["dataset"], "split": split}}
+    verdict = Verdict(verdict.ok, verdict.reasons, verdict.scores, entry, verdict.manifest)
     if write_entry is None or validate_entry is None:
         from spar_bench import leaderboard
 
         write_entry = write_entry or leaderboard.write_entry
         validate_entry = validate_entry or leaderboard.validate_entry
-    if problems := validate_entry(verdict.entry):
+    if problems := validate_entry(entry):
         return Verdict(
-            False,
-            tuple(Rejection("entry_schema", p) for p in problems),
-            verdict.scores,
-            verdict.entry,
-            verdict.manifest,
+            False, tuple(Rejection("entry_schema", p) for p in problems), verdict.scores, entry, verdict.manifest
         ), None
     entries = Path(entries_dir).resolve()
     entries.mkdir(parents=True, exist_ok=True)
     try:
-        path = Path(
-            write_entry(verdict.entry, entries, overwrite=True) if overwrite else write_entry(verdict.entry, entries)
-        )
+        path = Path(write_entry(entry, entries, overwrite=True) if overwrite else write_entry(entry, entries))
     except (ValueError, FileExistsError) as error:  # leaderboard.LeaderboardError is a ValueError
         raise SubmissionError(f"the entry was not written: {error}") from error
     if not path.resolve().is_relative_to(entries):

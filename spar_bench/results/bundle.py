@@ -162,7 +162,8 @@ def read_bundle(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> tuple[dict
         problems: list[Rejection] = []
         seen = 0
         try:
-            with tarfile.open(fileobj=stream, mode="r|") as tar:
+            # The stub asks for a whole file object; a stream read ("r|") only ever calls read().
+            with tarfile.open(fileobj=stream, mode="r|") as tar:  # type: ignore[call-overload]
                 for member in tar:
                     seen += 1
                     if seen > limits.max_members:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 
@@ -150,8 +151,8 @@ def compare_paired(
             raise CompareError(f"{base.label} and {new.label} share no question text")
     elif _fingerprints_differ(base, new):
         raise CompareError(
-            f"{base.label} and {new.label} were run on different datasets (fingerprints {base.fingerprint[:8]} and "
-            f"{new.fingerprint[:8]}): the same id names different questions; pass --shared-questions to compare "
+            f"{base.label} and {new.label} were run on different datasets (fingerprints {str(base.fingerprint)[:8]} and "
+            f"{str(new.fingerprint)[:8]}): the same id names different questions; pass --shared-questions to compare "
             "only the questions whose text is the same in both"
         )
     else:
@@ -213,7 +214,8 @@ def _summary_of(side: Side, protocol: str, seed: int, draws: int) -> dict:
         return side.summaries[protocol]
     from spar_bench.aggregate import summarize
 
-    return summarize(side.tasks, side.scores[protocol], bootstrap=draws, seed=seed).as_dict()
+    scores = cast("Sequence[float]", side.scores[protocol])  # summarize takes any array of floats
+    return summarize(side.tasks, scores, bootstrap=draws, seed=seed).as_dict()
 
 
 def compare_unpaired(

@@ -99,7 +99,7 @@ def question_table(runs: Sequence[RunRecord], data_source: str | None) -> Questi
     (a run of another dataset or revision: its scores would be read against the wrong answers). With no source
     known at all, the runs' own questions are used, without images (`QuestionTable.note` says so).
     """
-    wanted = {}
+    wanted: dict[object, str] = {}
     for run in runs:
         for i, task in zip(run.predictions.ids, run.predictions.tasks):
             wanted.setdefault(i, task)
@@ -131,16 +131,16 @@ def question_table(runs: Sequence[RunRecord], data_source: str | None) -> Questi
     for run in runs:
         p = run.predictions
         for i, task, answer, question in zip(p.ids, p.tasks, p.answers, p.questions):
-            row = rows.get(i)
+            found = rows.get(i)
             what = (
                 "is not a question of"
-                if row is None
+                if found is None
                 else "names another task than"
-                if row["task"] != task
+                if found["task"] != task
                 else "has another answer than"
-                if str(row["answer"]) != str(answer)
+                if str(found["answer"]) != str(answer)
                 else "has another question text than"
-                if question and question != row["question"]
+                if question and question != found["question"]
                 else None
             )
             if what:
@@ -196,7 +196,7 @@ def write_images(images: Sequence[tuple[bytes, ...]], out: Path) -> list[list[li
     done: dict[str, list[str] | None] = {}
     paths = []
     for cell in images:
-        shown = []
+        shown: list[list[str]] = []
         for data in cell:
             key = hashlib.sha1(data).hexdigest()[:20]
             if key not in done:
@@ -204,8 +204,8 @@ def write_images(images: Sequence[tuple[bytes, ...]], out: Path) -> list[list[li
                     done[key] = _write_image(data, key, folder, Image)
                 except (UnidentifiedImageError, OSError, ValueError):
                     done[key] = None
-            if done[key] is not None:
-                shown.append(done[key])
+            if (written := done[key]) is not None:
+                shown.append(written)
         paths.append(shown)
     return paths
 
@@ -263,11 +263,12 @@ def page_data(runs: Sequence[RunRecord], table: QuestionTable, image_paths: Sequ
     labels = unique_labels(runs)
     task_index = {task: n for n, task in enumerate(TASK_IDS)}
     n = len(table.ids)
-    answers, summary = [], {}
+    answers: list[dict[str, list]] = []
+    summary: dict[str, dict[str, dict]] = {}
     for label, run in zip(labels, runs):
         p = run.predictions
         scored = score_predictions(p, PROTOCOLS) if len(p) else {}
-        column = {
+        column: dict[str, list] = {
             name: [None] * n
             for name in ("text", "strict", "official", "parsed", "official_parsed", "span", "rule", "reason", "error")
         }

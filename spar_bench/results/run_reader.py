@@ -101,9 +101,9 @@ def _from_runner(folder: Path) -> RunRecord:
             raise RunReadError(
                 f"{folder}: results.json or predictions.jsonl is not as `spar-bench run` writes it ({error})"
             ) from None
-    metadata = results.get("metadata") or {}
+    metadata: dict[str, Any] = results.get("metadata") or {}
     predictions = read_predictions([folder / "predictions.jsonl"])
-    args = metadata.get("model_args") if isinstance(metadata.get("model_args"), dict) else {}
+    args: dict = metadata["model_args"] if isinstance(metadata.get("model_args"), dict) else {}
     return RunRecord(
         path=str(folder),
         kind="spar-bench run",
@@ -223,13 +223,14 @@ def _from_bundle(path: Path, data_source: str | None) -> RunRecord:
         )
     manifest = checked.verdict.manifest or {}
     model = manifest.get("model") or {}
+    entry = checked.verdict.entry or {}
     return RunRecord(
         path=str(path),
         kind="bundle",
         predictions=checked.predictions,
         label=str(model.get("name") or path.name),
         data_source=data_source or (manifest.get("dataset") or {}).get("source"),
-        fingerprint=checked.verdict.entry["dataset"]["fingerprint"],
+        fingerprint=entry["dataset"]["fingerprint"],
         model={k: model.get(k) for k in ("adapter", "model_args", "adapter_identity")},
         settings={
             "generation_settings": manifest.get("generation_settings"),
