@@ -23,7 +23,8 @@ _MARK = {BETTER: "🟢 better", WORSE: "🔴 worse", NOISE: "⚪ within noise"}
 
 
 def to_markdown(result: Comparison, fail_on_regression: float | None = None) -> str:
-    """A pull-request comment: what was compared, then one table row per headline, level and task."""
+    """A pull-request comment: what was compared, then one table row per headline, level, task and grounding
+    measure."""
     lines = [
         f"### SPAR-Bench comparison ({result.protocol} protocol)",
         "",

@@ -1,8 +1,8 @@
 """The run explorer: runs in, one static page out, where every answer can be read beside its question.
 
 A run is a `spar-bench run` folder, an lmms-eval output folder with samples logs, or a verified bundle; each is
-read with the reader the other commands use (`spar_bench.results.run_reader`), then re-scored under both protocols (so every run shows the same
-protocol versions and the strict span, whatever wrote it). Questions and images come from one dataset, checked
+read with the reader the other commands use (`spar_bench.results.run_reader`), then re-scored under both
+protocols (so every run shows the same protocol versions and the strict span, whatever wrote it). Questions and images come from one dataset, checked
 against every run's questions; the page is `pages/explore.html` with the data injected as escaped JSON.
 """
 
@@ -24,16 +24,12 @@ from spar_bench.results.run_reader import NotARunError, RunReadError, RunRecord,
 from spar_bench.scoring import json_safe, score_predictions
 from spar_bench.tasks_spec import GROUNDING_TASK, TASK_IDS, TASKS_BY_ID
 
-PROTOCOLS = PROTOCOL_NAMES
 THUMBNAIL_PX = 192  # the longer side of a thumbnail
 IMAGES_DIR = "images"
 
 
 class ExploreError(RunFolderError):
     """A run or dataset the explorer cannot read; the message names the path and what to do."""
-
-
-ExploredRun = RunRecord  # one run as the explorer shows it: label, path, kind, data_source, predictions, failed
 
 
 # ---------------------------------------------------------------- reading runs
@@ -267,7 +263,7 @@ def page_data(runs: Sequence[RunRecord], table: QuestionTable, image_paths: Sequ
     summary: dict[str, dict[str, dict]] = {}
     for label, run in zip(labels, runs):
         p = run.predictions
-        scored = score_predictions(p, PROTOCOLS) if len(p) else {}
+        scored = score_predictions(p, PROTOCOL_NAMES) if len(p) else {}
         column: dict[str, list] = {
             name: [None] * n
             for name in ("text", "strict", "official", "parsed", "official_parsed", "span", "rule", "reason", "error")
@@ -289,7 +285,7 @@ def page_data(runs: Sequence[RunRecord], table: QuestionTable, image_paths: Sequ
             if failure["id"] in index:
                 column["error"][index[failure["id"]]] = str(failure["error"])
         answers.append(column)
-        for name in PROTOCOLS:
+        for name in PROTOCOL_NAMES:
             if not scored:
                 continue
             scores, tasks = scored[name].scores, np.asarray(p.tasks)
@@ -362,7 +358,6 @@ def explore(
 
 __all__ = [
     "ExploreError",
-    "ExploredRun",
     "explore",
     "grounding_notes",
     "page_data",

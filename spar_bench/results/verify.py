@@ -218,7 +218,7 @@ def check_bundle(
     limits: Limits = DEFAULT_LIMITS,
     reference: Reference | None = None,
 ) -> _Checked:
-    """`verify` plus the per-sample scores (for `spar_bench.compare`)."""
+    """`verify` plus the per-sample scores (for `spar_bench.results.run_reader`: compare and explore)."""
     members, problems = read_bundle(bundle_path, limits)
     if problems:
         return _Checked(Verdict(False, _grouped(problems)))
