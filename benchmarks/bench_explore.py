@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 
 from spar_bench.data import load_questions
-from spar_bench.explore import explore
+from spar_bench.results.explore import explore
 from spar_bench.tasks_spec import TASKS_BY_ID, AnswerKind
 
 CHROMIUM = "/usr/bin/chromium"

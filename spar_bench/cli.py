@@ -27,73 +27,6 @@ def _validate(args: argparse.Namespace) -> int:
     return 0
 
 
-def _score(args: argparse.Namespace) -> int:
-    import json
-
-    from spar_bench.report import print_summary
-    from spar_bench.scoring import (
-        protocol_names,
-        read_predictions,
-        score_predictions,
-        summarize_scores,
-        summary_json,
-        truncation_counts,
-        write_scored,
-    )
-
-    predictions = read_predictions(args.predictions, skip_invalid=args.skip_invalid)
-    for reason in predictions.skipped:
-        print(f"skipped {reason}", file=sys.stderr)
-    if not len(predictions):
-        print("spar-bench score: no prediction to score", file=sys.stderr)
-        return 2
-    checked = None
-    if getattr(args, "data", None):
-        from spar_bench.scoring import check_against_dataset
-
-        predictions, checked = check_against_dataset(predictions, args.data)
-    scored = score_predictions(predictions, protocol_names(args.protocol))
-    summaries = summarize_scores(scored, seed=args.seed)
-    if args.out:
-        write_scored(args.out, predictions, scored)
-    if args.json:
-        with open(args.json, "w", encoding="utf-8") as handle:
-            document = summary_json(summaries, predictions, diagnostics=True)
-            if checked is not None:
-                document = {
-                    **document,
-                    "dataset": {
-                        "source": checked.source,
-                        "fingerprint": checked.fingerprint,
-                        "answered_fingerprint": checked.answered_fingerprint,
-                        "n_dataset": checked.n_dataset,
-                        "complete": checked.complete,
-                    },
-                }
-            json.dump(document, handle, indent=2)
-    if checked is not None:
-        state = "every question answered" if checked.complete else "not every question answered"
-        print(
-            f"dataset {checked.source}: {checked.n} of {checked.n_dataset} questions matched"
-            + (f" ({checked.by_text} by task, question and answer)" if checked.by_text else "")
-            + f"; {state}; fingerprint {checked.fingerprint}"
-        )
-    print_summary(
-        summaries,
-        title=f"SPAR-Bench: {len(predictions)} predictions (0-100, 95% intervals)",
-        truncation=truncation_counts(predictions),
-    )
-    if predictions.skipped:
-        print(f"{len(predictions.skipped)} invalid line(s) skipped", file=sys.stderr)
-    if predictions.failed:
-        ids = ", ".join(str(f["id"]) for f in predictions.failed[:20])
-        print(
-            f"spar-bench score: {len(predictions.failed)} request(s) failed and were not scored: {ids}", file=sys.stderr
-        )
-        return 1
-    return 0
-
-
 # One meaning per exit status (README, "Exit codes"); a bug is a traceback with EXIT_BUG.
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_BUG, EXIT_SIGINT, EXIT_SIGTERM = 0, 1, 2, 70, 130, 143
 EXIT_CODES_HELP = (
@@ -216,31 +149,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(run=_validate)
 
-    score = commands.add_parser(
-        "score",
-        help="rescore prediction files offline (no model, no lmms-eval)",
-        description="Score JSONL predictions (id, task, answer, prediction[, question]) or samples logs of our "
-        "lmms-eval tasks under one or both protocols. Exits 1 if some requests had failed (they are not scored).",
+    from spar_bench import cli_compare, cli_explore, cli_score, cli_submit
+
+    cli_score.add_arguments(
+        commands.add_parser(
+            "score",
+            help="rescore prediction files offline (no model, no lmms-eval)",
+            description="Score JSONL predictions (id, task, answer, prediction[, question]) or samples logs of our "
+            "lmms-eval tasks under one or both protocols. Exits 1 if some requests had failed (they are not "
+            "scored).",
+        )
     )
-    score.add_argument(
-        "predictions",
-        nargs="+",
-        help="JSONL file(s), lmms-eval samples logs, or VLMEvalKit SparBench prediction files (.xlsx, .tsv)",
-    )
-    score.add_argument(
-        "--data",
-        metavar="SOURCE",
-        help="match the predictions to this dataset's ids (by id, else by task, question and answer) "
-        "and check them against it; hub id, parquet file or folder, or synth/tiny/full",
-    )
-    score.add_argument("--protocol", choices=["strict", "official", "both"], default="both")
-    score.add_argument("--out", help="write per-sample scores (JSONL) here")
-    score.add_argument("--json", help="write the summary (JSON) here")
-    score.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
-    score.add_argument(
-        "--skip-invalid", action="store_true", help="skip and count malformed lines instead of stopping at the first"
-    )
-    score.set_defaults(run=_score)
 
     runner = commands.add_parser(
         "run",
@@ -266,16 +185,16 @@ def build_parser() -> argparse.ArgumentParser:
     runner.add_argument("--verbose", action="store_true", help="also show the `datasets` library's progress bars")
     runner.set_defaults(run=_run)
 
-    from spar_bench import compare, leaderboard, submit
+    from spar_bench import leaderboard
 
     submission = commands.add_parser("submit", help="pack a run into a bundle, or verify a bundle")
     submission_commands = submission.add_subparsers(dest="submit_command", required=True)
-    submit.add_prepare_arguments(
+    cli_submit.add_prepare_arguments(
         submission_commands.add_parser(
             "prepare", help="pack a spar-bench run or an lmms-eval output folder into one bundle"
         )
     )
-    submit.add_verify_arguments(
+    cli_submit.add_verify_arguments(
         submission_commands.add_parser("verify", help="check and re-score a bundle against the reference answers")
     )
 
@@ -284,17 +203,15 @@ def build_parser() -> argparse.ArgumentParser:
     leaderboard.add_build_arguments(
         board_commands.add_parser("build", help="write LEADERBOARD.md, leaderboard.csv, site/index.html and plots/")
     )
-    submit.add_add_arguments(board_commands.add_parser("add", help="verify a bundle, then write its entry"))
+    cli_submit.add_add_arguments(board_commands.add_parser("add", help="verify a bundle, then write its entry"))
 
-    compare.add_arguments(
+    cli_compare.add_arguments(
         commands.add_parser(
             "compare", help="paired comparison of two runs with bootstrap intervals (for CI regression checks)"
         )
     )
 
-    from spar_bench import explore
-
-    explore.add_arguments(
+    cli_explore.add_arguments(
         commands.add_parser(
             "explore", help="write a static page with every question and each run's answers (opens from disk)"
         )
@@ -413,8 +330,8 @@ def _add_help_texts(parser: argparse.ArgumentParser, words: str = "") -> None:
             purposes = {choice.dest: choice.help for choice in action._choices_actions}
             for name, sub in action.choices.items():
                 sub.set_defaults(prog=sub.prog)  # names the command in an error message
-                if sub.description is None and purposes.get(name):
-                    sub.description = purposes[name][0].upper() + purposes[name][1:] + "."
+                if sub.description is None and (purpose := purposes.get(name)):
+                    sub.description = purpose[0].upper() + purpose[1:] + "."
                 _add_help_texts(sub, f"{words} {name}".strip())
 
 

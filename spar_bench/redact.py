@@ -56,7 +56,7 @@ def redact_args(args: Mapping[str, object] | None) -> dict | None:
     """A copy of model arguments with secrets replaced by `REDACTED` (by name, then by value); None stays None."""
     if args is None:
         return None
-    clean = {}
+    clean: dict[str, object] = {}
     for name, value in args.items():
         if is_secret_name(str(name)) and value not in (None, ""):
             clean[name] = REDACTED

@@ -12,7 +12,7 @@ from spar_bench.aggregate import Interval, Summary
 from spar_bench.tasks_spec import TASKS
 
 if TYPE_CHECKING:
-    from spar_bench.scoring import TruncationCount
+    from spar_bench.scoring import GroundingSummary, TruncationCount
 
 
 def _cell(score: float | None, interval: Interval | None = None) -> str:
@@ -42,7 +42,7 @@ def summary_table(
     )
     if has_failures:
         table.add_column("unparsed %", justify="right")
-    has_truncation = bool(truncation) and any(t.known for t in truncation.values())
+    has_truncation = truncation is not None and any(t.known for t in truncation.values())
     if has_truncation:
         table.add_column("truncated/known", justify="right")
 
@@ -68,7 +68,7 @@ def summary_table(
         if spec.task_id in first.tasks:
             tasks = [summaries[p].tasks[spec.task_id] for p in protocols]
             failure = summaries["strict"].tasks[spec.task_id].parse_failure_rate if has_failures else None
-            counted = truncation.get(spec.task_id) if has_truncation else None
+            counted = truncation.get(spec.task_id) if truncation is not None and has_truncation else None
             row(spec.task_id, spec.paper_column, str(tasks[0].n), [(t.score, t.ci95) for t in tasks], failure, counted)
     table.add_section()
     for level in first.levels:
@@ -124,3 +124,26 @@ def print_summary(
     console = console or Console(width=160)
     console.print(summary_table(summaries, title=title, truncation=truncation))
     console.print(summary_legend(list(summaries), synthetic=synthetic), highlight=False, markup=False, soft_wrap=True)
+
+
+def print_grounding(summary: GroundingSummary, *, console: Console | None = None) -> None:
+    """Print the 3D grounding block (beyond the 20 tasks, never in the headline): n, mean IoU, Acc@0.25,
+    Acc@0.5 and the unreadable-box rate, in points."""
+    from spar_bench.tasks_spec import GROUNDING_TASK
+
+    console = console or Console(width=160)
+    table = Table(title=f"3D grounding: {summary.n} samples (0-100)")
+    for header in ("Task", "n", "mean IoU", "Acc@0.25", "Acc@0.5", "no box %"):
+        table.add_column(header, justify="left" if header == "Task" else "right")
+    table.add_row(
+        GROUNDING_TASK,
+        str(summary.n),
+        *(f"{value:.2f}" for value in (summary.mean_iou, summary.acc_25, summary.acc_50, summary.unparsed)),
+    )
+    console.print(table)
+    console.print(
+        f"{GROUNDING_TASK} is beyond SPAR-Bench's 20 tasks: scored by 3D IoU, never part of the headline",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )

@@ -146,7 +146,7 @@ def match_to_dataset(
 ) -> tuple[list, int]:
     """(the dataset id of each prediction, how many were matched by their text rather than their id).
 
-    `reference` is a `submit.Reference`. A prediction keeps its id when the dataset has that id with the same
+    `reference` is a `reference.Reference`. A prediction keeps its id when the dataset has that id with the same
     task and answer (and the same question, when the prediction carries one); otherwise it takes the id of the
     one dataset question with its task, question text and answer (VLMEvalKit's `index` is its own row number).
     Raises DatasetMismatchError naming the first predictions that match no question, or that match one

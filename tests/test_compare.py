@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from spar_bench import compare as cmp
+from spar_bench import cli, cli_compare
+from spar_bench.results import compare as cmp
+from spar_bench.results.prepare import prepare
+from spar_bench.results.verify import verify
 from spar_bench.runner import run
 from spar_bench.scoring import read_predictions, score_predictions, write_scored
-from spar_bench.submit import prepare, verify
 from spar_bench.tasks_spec import TASK_IDS
 
 
@@ -38,10 +39,7 @@ def runs(tmp_path_factory) -> dict[str, Path]:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser()
-    cmp.add_arguments(parser)
-    args = parser.parse_args(argv)
-    return args.run(args)
+    return cli.main(["compare", *argv])  # errors become messages in spar_bench.cli.main, as for users
 
 
 def test_identical_runs_are_within_noise_with_zero_deltas(runs):
@@ -129,7 +127,7 @@ def test_markdown_holds_every_row_and_the_shared_count(runs, tmp_path):
 
 
 def test_markdown_cells_cannot_break_the_table():
-    assert cmp._cell("a|b<script>") == "a\\|b&lt;script&gt;"
+    assert cli_compare._cell("a|b<script>") == "a\\|b&lt;script&gt;"
 
 
 def test_scored_jsonl_and_predictions_jsonl_give_the_same_comparison(runs, tmp_path):

@@ -12,7 +12,7 @@ from conftest import REPO
 from test_leaderboard_page import CHROMIUM_ARGS, browser  # noqa: F401 - the shared browser fixture
 
 from spar_bench.cli import main
-from spar_bench.explore import ExploreError, explore, page_data, question_table, read_run, render_page
+from spar_bench.results.explore import ExploreError, explore, page_data, question_table, read_run, render_page
 from spar_bench.runner import run
 
 HOSTILE = '<img src=x onerror="window.__pwned=1"></script><script>window.__pwned=2</script> 1.5 meters'
@@ -107,7 +107,7 @@ def test_the_cli_writes_the_page_and_exits_0(runs, tmp_path, capsys):
 
 
 def test_a_verified_bundle_is_explored_like_its_run(runs, tmp_path):
-    from spar_bench.submit import prepare
+    from spar_bench.results.prepare import prepare
 
     bundle = prepare(runs[1], "oracle-model", "org", tmp_path / "oracle.tar.gz")
     explored = read_run(bundle)

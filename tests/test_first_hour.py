@@ -126,7 +126,7 @@ def test_a_folder_without_spar_tasks_is_named(tmp_path):
 def _side(fingerprint: str, questions: tuple[str, ...], scores: list[float]):
     import numpy as np
 
-    from spar_bench.compare import Side
+    from spar_bench.results.compare import Side
 
     n = len(questions)
     return Side(
@@ -140,7 +140,7 @@ def _side(fingerprint: str, questions: tuple[str, ...], scores: list[float]):
 
 
 def test_compare_refuses_runs_of_different_datasets():
-    from spar_bench.compare import CompareError, compare
+    from spar_bench.results.compare import CompareError, compare
 
     base, new = _side("a" * 64, ("q1", "q2"), [1, 0]), _side("b" * 64, ("q3", "q1"), [0, 1])
     with pytest.raises(CompareError, match="--shared-questions"):
@@ -148,7 +148,7 @@ def test_compare_refuses_runs_of_different_datasets():
 
 
 def test_compare_shared_questions_pairs_by_text():
-    from spar_bench.compare import compare
+    from spar_bench.results.compare import compare
 
     base, new = _side("a" * 64, ("q1", "q2"), [1.0, 0.0]), _side("b" * 64, ("q3", "q1"), [0.0, 1.0])
     result = compare(base, new, shared_questions=True, draws=50)

@@ -14,8 +14,10 @@ from test_samples_logs import ROW, builtin_07, builtin_metrics, line_06, log_07
 
 from spar_bench.cli import main
 from spar_bench.data import load_questions
+from spar_bench.results.bundle import PrepareError
+from spar_bench.results.prepare import prepare
+from spar_bench.results.verify import verify
 from spar_bench.scoring import PredictionsError, check_against_dataset, read_predictions
-from spar_bench.submit import PrepareError, prepare, verify
 from spar_bench.vlmevalkit import ForeignFileError, read_vlmevalkit
 
 COLUMNS = ["index", "question", "answer", "task", "img_type", "format_type", "source", "prediction"]
@@ -231,7 +233,7 @@ def test_a_builtin_sparbench_07_log_written_by_lmms_eval_is_packed(tmp_path):
 
 
 def test_a_vlmevalkit_file_is_explored_under_the_dataset_ids(tmp_path):
-    from spar_bench.explore import question_table, read_run
+    from spar_bench.results.explore import question_table, read_run
 
     explored = read_run(write_tsv(tmp_path / "model_SparBench.tsv", synth_rows(varied)), "synth")
     assert explored.label == "model" and explored.kind == "VLMEvalKit"

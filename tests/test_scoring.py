@@ -298,7 +298,7 @@ def test_the_columnar_and_line_readers_agree(tmp_path, monkeypatch):
     ] + [line(9, prediction=None, error="HTTP 500")]
     preds = write(tmp_path / "p.jsonl", lines)
     columnar = read_predictions([preds])
-    monkeypatch.setattr("spar_bench.scoring._read_columns", lambda path, out, seen: False)
+    monkeypatch.setattr("spar_bench.predictions_columnar.read_columns", lambda path, out, seen: False)
     assert read_predictions([preds]) == columnar
     assert columnar.truncated == [True, False, None, True, False, None, True, False, None]
     assert columnar.failed == [{"id": 9, "task": "position_matching", "error": "HTTP 500"}]

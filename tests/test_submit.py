@@ -13,12 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from spar_bench import submit
+from spar_bench import cli_submit
 from spar_bench.data import load_questions
 from spar_bench.lmms_tasks import process_results
+from spar_bench.results import add as adding
+from spar_bench.results import bundle as bundle_format
+from spar_bench.results.bundle import Limits, write_bundle
+from spar_bench.results.prepare import prepare
+from spar_bench.results.verify import verify
 from spar_bench.runner import run
 from spar_bench.scoring import read_predictions, score_predictions, summarize_scores, summary_json
-from spar_bench.submit import Limits, prepare, verify, write_bundle
 
 
 @pytest.fixture(scope="module")
@@ -362,7 +366,7 @@ def test_many_problems_of_one_kind_are_summarised(parts, tmp_path):
 def test_non_embedded_source_needs_reference_data(parts, tmp_path):
     manifest, records = parts
     manifest["dataset"]["source"] = "full"
-    with pytest.raises(submit.ReferenceDataRequired, match="--data"):
+    with pytest.raises(bundle_format.ReferenceDataRequired, match="--data"):
         verify(rebuild(tmp_path / "full.tar.gz", manifest, records))
 
 
@@ -376,12 +380,12 @@ def test_prepare_refuses_a_run_with_failed_requests(run_dir, tmp_path):
     lines = (run_dir / "predictions.jsonl").read_text().splitlines()
     first = {**json.loads(lines[0]), "prediction": None, "error": "timeout"}
     (broken / "predictions.jsonl").write_text("\n".join([json.dumps(first), *lines[1:]]) + "\n")
-    with pytest.raises(submit.PrepareError, match="failed"):
+    with pytest.raises(bundle_format.PrepareError, match="failed"):
         prepare(broken, "m", "o", tmp_path / "x.tar.gz")
 
 
 def test_prepare_refuses_a_folder_that_is_not_a_run(tmp_path):
-    with pytest.raises(submit.PrepareError, match="neither"):
+    with pytest.raises(bundle_format.PrepareError, match="neither"):
         prepare(tmp_path, "m", "o", tmp_path / "x.tar.gz")
 
 
@@ -395,7 +399,7 @@ def parse(add_arguments, argv: list[str]) -> argparse.Namespace:
 
 
 def test_verify_command_exits_0_when_accepted(good_bundle, capsys):
-    args = parse(submit.add_verify_arguments, [str(good_bundle)])
+    args = parse(cli_submit.add_verify_arguments, [str(good_bundle)])
     assert args.run(args) == 0
     assert "ACCEPTED" in capsys.readouterr().out
 
@@ -404,7 +408,7 @@ def test_verify_command_prints_each_reason_and_exits_1(parts, tmp_path, capsys):
     manifest, records = parts
     manifest["dataset"]["fingerprint"] = "1" * 64
     bundle = rebuild(tmp_path / "two.tar.gz", manifest, [*records[1:], records[1]])
-    args = parse(submit.add_verify_arguments, [str(bundle), "--data", "synth"])
+    args = parse(cli_submit.add_verify_arguments, [str(bundle), "--data", "synth"])
     assert args.run(args) == 1
     err = capsys.readouterr().err
     assert "REJECTED" in err and "duplicate_id" in err and "missing_id" in err and "fingerprint_mismatch" in err
@@ -412,7 +416,7 @@ def test_verify_command_prints_each_reason_and_exits_1(parts, tmp_path, capsys):
 
 def test_prepare_command_writes_a_bundle(run_dir, tmp_path):
     args = parse(
-        submit.add_prepare_arguments,
+        cli_submit.add_prepare_arguments,
         [str(run_dir), "--model-name", "M", "--org", "O", "--out", str(tmp_path / "m.tar.gz")],
     )
     assert args.run(args) == 0 and verify(tmp_path / "m.tar.gz").ok
@@ -421,7 +425,7 @@ def test_prepare_command_writes_a_bundle(run_dir, tmp_path):
 def test_add_writes_the_entry_inside_the_entries_folder_whatever_the_name(run_dir, tmp_path):
     bundle = prepare(run_dir, "../../<script>alert(1)</script>", "Org", tmp_path / "hostile.tar.gz")
     entries = tmp_path / "entries"
-    args = parse(submit.add_add_arguments, [str(bundle), "--entries", str(entries)])
+    args = parse(cli_submit.add_add_arguments, [str(bundle), "--entries", str(entries)])
     assert args.run(args) == 0
     (written,) = entries.iterdir()
     assert written.resolve().parent == entries.resolve()
@@ -438,7 +442,7 @@ def test_entry_variant_records_the_runs_generation_budget_and_engine(good_bundle
 
 def test_trained_on_spar7m_travels_from_prepare_and_from_add(run_dir, tmp_path):
     args = parse(
-        submit.add_prepare_arguments,
+        cli_submit.add_prepare_arguments,
         [
             str(run_dir),
             "--model-name",
@@ -453,7 +457,7 @@ def test_trained_on_spar7m_travels_from_prepare_and_from_add(run_dir, tmp_path):
     )
     assert args.run(args) == 0 and verify(tmp_path / "m.tar.gz").entry["variant"]["trained_on_spar7m"] is True
     args = parse(
-        submit.add_add_arguments,
+        cli_submit.add_add_arguments,
         [str(tmp_path / "m.tar.gz"), "--entries", str(tmp_path / "e"), "--trained-on-spar7m", "no"],
     )
     assert args.run(args) == 0
@@ -464,7 +468,7 @@ def test_trained_on_spar7m_travels_from_prepare_and_from_add(run_dir, tmp_path):
 def test_add_writes_nothing_for_a_rejected_bundle(parts, tmp_path):
     manifest, records = parts
     bundle = rebuild(tmp_path / "dup.tar.gz", manifest, [*records, records[0]])
-    verdict, path = submit.add(bundle, tmp_path / "entries")
+    verdict, path = adding.add(bundle, tmp_path / "entries")
     assert not verdict.ok and path is None and not any((tmp_path / "entries").glob("*"))
 
 
@@ -474,14 +478,14 @@ def test_add_refuses_a_writer_that_lands_outside_the_folder(good_bundle, tmp_pat
         path.write_text(json.dumps(entry))
         return path
 
-    with pytest.raises(submit.SubmissionError, match="outside"):
-        submit.add(good_bundle, tmp_path / "entries", write_entry=careless_writer, validate_entry=lambda e: [])
+    with pytest.raises(bundle_format.SubmissionError, match="outside"):
+        adding.add(good_bundle, tmp_path / "entries", write_entry=careless_writer, validate_entry=lambda e: [])
     assert not (tmp_path / "escaped.json").exists()
 
 
 def test_nesting_depth_ignores_brackets_in_strings_and_scans_hostile_text_in_linear_time():
-    assert submit.json_nesting_depth(json.dumps({"a": "[[[{", "b": [[1, {"c": 'x\\"]'}]]})) == 4
+    assert bundle_format.json_nesting_depth(json.dumps({"a": "[[[{", "b": [[1, {"c": 'x\\"]'}]]})) == 4
     hostile = '"' + '\\"' * 60_000  # quadratic for a naive string regex
     started = time.perf_counter()
-    submit.json_nesting_depth(hostile)
+    bundle_format.json_nesting_depth(hostile)
     assert time.perf_counter() - started < 0.5

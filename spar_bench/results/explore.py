@@ -1,30 +1,29 @@
-"""`spar-bench explore`: runs in, one static page out, where every answer can be read beside its question.
+"""The run explorer: runs in, one static page out, where every answer can be read beside its question.
 
 A run is a `spar-bench run` folder, an lmms-eval output folder with samples logs, or a verified bundle; each is
-read with the reader its other commands use, then re-scored under both protocols (so every run shows the same
-protocol versions and the strict span, whatever wrote it). Questions and images come from one dataset, checked
+read with the reader the other commands use (`spar_bench.results.run_reader`), then re-scored under both
+protocols (so every run shows the same protocol versions and the strict span, whatever wrote it). Questions and images come from one dataset, checked
 against every run's questions; the page is `pages/explore.html` with the data injected as escaped JSON.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
 import json
-import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from spar_bench.errors import RunFolderError
-from spar_bench.scoring import Predictions, PredictionsError, json_safe, read_predictions, score_predictions
-from spar_bench.tasks_spec import TASK_IDS, TASKS_BY_ID
-from spar_bench.vlmevalkit import is_vlmevalkit_file
+from spar_bench.errors import BundleError, DataError, RunFolderError
+from spar_bench.predictions import PredictionsError
+from spar_bench.protocols import PROTOCOL_NAMES
+from spar_bench.results.run_reader import NotARunError, RunReadError, RunRecord, lmms_source, read_run_folder
+from spar_bench.scoring import json_safe, score_predictions
+from spar_bench.tasks_spec import GROUNDING_TASK, TASK_IDS, TASKS_BY_ID
 
-PROTOCOLS = ("strict", "official")
 THUMBNAIL_PX = 192  # the longer side of a thumbnail
 IMAGES_DIR = "images"
 
@@ -33,128 +32,39 @@ class ExploreError(RunFolderError):
     """A run or dataset the explorer cannot read; the message names the path and what to do."""
 
 
-@dataclass
-class ExploredRun:
-    """One run as the explorer shows it: a label, where it came from, and its answered predictions."""
-
-    label: str
-    path: str
-    kind: str  # "spar-bench run", "lmms-eval", "bundle"
-    data_source: str | None  # the dataset it claims to have run on, when it says
-    predictions: Predictions
-    failed: list[dict] = field(default_factory=list)
-
-
 # ---------------------------------------------------------------- reading runs
 
 
-def read_run(path: str | Path, data_source: str | None = None) -> ExploredRun:
-    """The run at `path`: a `spar-bench run` folder (predictions.jsonl + results.json), an lmms-eval output folder
-    with `*_samples_*.jsonl` logs (our tasks' or the built-in `sparbench` task's), a VLMEvalKit prediction file
-    (.xlsx, .tsv; matched to `data_source`'s ids), or a bundle (`.tar.gz`, checked with `submit.check_bundle`
-    against `data_source`, or its own `synth` source). Raises ExploreError."""
-    path = Path(path)
-    if path.is_file() and is_vlmevalkit_file(path):
-        return _from_vlmevalkit(path, data_source)
-    if path.is_file():
-        return _from_bundle(path, data_source)
-    if (path / "predictions.jsonl").is_file():
-        return _from_runner(path)
-    samples = sorted(p for p in path.rglob("*_samples_*.jsonl") if "_3d" not in p.stem) if path.is_dir() else []
-    if samples:
-        return _from_lmms_eval(path, samples)
-    raise ExploreError(
-        f"{path}: not a `spar-bench run` folder (predictions.jsonl), an lmms-eval output folder with samples logs "
-        "(run lmms-eval with --log_samples) or a bundle file (spar-bench submit prepare)"
-    )
-
-
-def _predictions_of(paths: Sequence[Path]) -> Predictions:
+def read_run(path: str | Path, data_source: str | None = None) -> RunRecord:
+    """The run at `path`, read by `run_reader.read_run_folder`: a `spar-bench run` folder, an lmms-eval output
+    folder with `*_samples_*.jsonl` logs, a VLMEvalKit prediction file (matched to `data_source`'s ids) or a
+    bundle (checked against `data_source`, or its own `synth` source). Its 3D grounding samples stay in
+    `run.grounding` (the page shows the 20 tasks; `grounding_notes` says what it leaves out). Raises
+    ExploreError."""
     try:
-        return read_predictions(paths)
-    except (PredictionsError, OSError) as error:
+        return read_run_folder(path, data_source)
+    except NotARunError:
+        raise ExploreError(
+            f"{path}: not a `spar-bench run` folder (predictions.jsonl), an lmms-eval output folder with samples "
+            "logs (run lmms-eval with --log_samples) or a bundle file (spar-bench submit prepare)"
+        ) from None
+    except (RunReadError, PredictionsError, OSError) as error:
         raise ExploreError(str(error)) from None
-
-
-def _from_runner(folder: Path) -> ExploredRun:
-    metadata = {}
-    if (folder / "results.json").is_file():
-        try:
-            metadata = json.loads((folder / "results.json").read_text(encoding="utf-8")).get("metadata") or {}
-        except (ValueError, AttributeError):
-            metadata = {}
-    predictions = _predictions_of([folder / "predictions.jsonl"])
-    args = metadata.get("model_args") if isinstance(metadata.get("model_args"), dict) else {}
-    name = args.get("pretrained") or args.get("model") or metadata.get("model") or folder.name
-    return ExploredRun(
-        str(name), str(folder), "spar-bench run", metadata.get("data_source"), predictions, predictions.failed
-    )
-
-
-def _from_lmms_eval(folder: Path, samples: Sequence[Path]) -> ExploredRun:
-    from spar_bench.task_sets import UnknownTaskSetError, resolve_task_set
-
-    sources = set()
-    for sample in samples:
-        task_set = sample.stem.split("_samples_", 1)[1]
-        if task_set.startswith("sparbench"):  # lmms-eval's built-in tasks read the hub sets
-            sources.add("tiny" if task_set.startswith("sparbench_tiny") else "full")
-            continue
-        with contextlib.suppress(UnknownTaskSetError):
-            sources.add(resolve_task_set(task_set)[0])
-    predictions = _predictions_of(samples)
-    name = folder.name
-    for results in sorted(folder.rglob("*_results.json")):
-        try:
-            config = json.loads(results.read_text(encoding="utf-8")).get("config") or {}
-        except (ValueError, AttributeError):
-            continue
-        args = str(config.get("model_args") or "")
-        pretrained = [item.split("=", 1)[1] for item in args.split(",") if item.startswith(("pretrained=", "model="))]
-        name = pretrained[0] if pretrained else config.get("model") or name
-    return ExploredRun(
-        str(name),
-        str(folder),
-        "lmms-eval",
-        sources.pop() if len(sources) == 1 else None,
-        predictions,
-        predictions.failed,
-    )
-
-
-def _from_vlmevalkit(path: Path, data_source: str | None) -> ExploredRun:
-    """A VLMEvalKit prediction file; its rows get the dataset's ids when the dataset is named (--data)."""
-    from spar_bench.data import DatasetError
-    from spar_bench.scoring import check_against_dataset
-
-    predictions = _predictions_of([path])
-    if data_source:
-        try:
-            predictions, _ = check_against_dataset(predictions, data_source)
-        except (PredictionsError, DatasetError) as error:
-            raise ExploreError(f"{path}: {error}") from None
-    return ExploredRun(path.stem.removesuffix("_SparBench"), str(path), "VLMEvalKit", data_source, predictions)
-
-
-def _from_bundle(path: Path, data_source: str | None) -> ExploredRun:
-    from spar_bench.data import DatasetError
-    from spar_bench.submit import SubmissionError, check_bundle
-
-    try:
-        checked = check_bundle(path, data_source)
-    except (SubmissionError, DatasetError) as error:
+    except (BundleError, DataError) as error:
         raise ExploreError(f"{path}: {error}") from None
-    if not checked.verdict.ok:
-        reasons = "; ".join(str(r) for r in checked.verdict.reasons[:5])
-        raise ExploreError(f"{path}: the bundle does not verify ({reasons}); run `spar-bench submit verify` on it")
-    manifest = checked.verdict.manifest or {}
-    source = data_source or (manifest.get("dataset") or {}).get("source")
-    return ExploredRun(
-        str((manifest.get("model") or {}).get("name") or path.name), str(path), "bundle", source, checked.predictions
-    )
 
 
-def unique_labels(runs: Sequence[ExploredRun]) -> list[str]:
+def grounding_notes(runs: Sequence[RunRecord]) -> list[str]:
+    """One line per run with 3D grounding samples, which the page leaves out."""
+    return [
+        f"{run.path}: {len(run.grounding)} 3D grounding sample(s) ({GROUNDING_TASK}) left out: the page shows "
+        "SPAR-Bench's 20 tasks; score them with `spar-bench score` on " + ", ".join(run.grounding.files)
+        for run in runs
+        if len(run.grounding)
+    ]
+
+
+def unique_labels(runs: Sequence[RunRecord]) -> list[str]:
     """Each run's label, with its folder or file name added where two runs would otherwise share one."""
     labels = [run.label for run in runs]
     return [
@@ -174,17 +84,18 @@ class QuestionTable:
     questions: list[str]
     answers: list[str]
     images: list[tuple[bytes, ...]]
+    note: str | None = None  # why the table has no images, when it has none
 
 
-def question_table(runs: Sequence[ExploredRun], data_source: str | None) -> QuestionTable:
+def question_table(runs: Sequence[RunRecord], data_source: str | None) -> QuestionTable:
     """Every question any run answered (or failed), from `data_source` or the runs' common source.
 
     Raises ExploreError when the runs name different datasets and no `data_source` is given, when a run's
     question id is not in the dataset, or when its task, answer or question text differs from the dataset's
     (a run of another dataset or revision: its scores would be read against the wrong answers). With no source
-    known at all, the runs' own questions are used, without images.
+    known at all, the runs' own questions are used, without images (`QuestionTable.note` says so).
     """
-    wanted = {}
+    wanted: dict[object, str] = {}
     for run in runs:
         for i, task in zip(run.predictions.ids, run.predictions.tasks):
             wanted.setdefault(i, task)
@@ -192,7 +103,7 @@ def question_table(runs: Sequence[ExploredRun], data_source: str | None) -> Ques
             wanted.setdefault(failure["id"], failure["task"])
     source = data_source
     if source is None:
-        sources = {run.data_source for run in runs if run.data_source}
+        sources = {source for run in runs if (source := _source_of(run))}
         if len(sources) > 1:
             raise ExploreError(
                 f"the runs name different datasets ({', '.join(sorted(sources))}); explore runs of one "
@@ -200,11 +111,9 @@ def question_table(runs: Sequence[ExploredRun], data_source: str | None) -> Ques
             )
         source = sources.pop() if sources else None
     if source is None:
-        print(
-            "spar-bench explore: no dataset is known for these runs (pass --data): showing them without images",
-            file=sys.stderr,
-        )
-        return _table_from_runs(runs, wanted)
+        table = _table_from_runs(runs, wanted)
+        table.note = "no dataset is known for these runs (pass --data): showing them without images"
+        return table
     from spar_bench.data import DatasetError, load_dataset, undecoded_rows
 
     try:
@@ -218,16 +127,16 @@ def question_table(runs: Sequence[ExploredRun], data_source: str | None) -> Ques
     for run in runs:
         p = run.predictions
         for i, task, answer, question in zip(p.ids, p.tasks, p.answers, p.questions):
-            row = rows.get(i)
+            found = rows.get(i)
             what = (
                 "is not a question of"
-                if row is None
+                if found is None
                 else "names another task than"
-                if row["task"] != task
+                if found["task"] != task
                 else "has another answer than"
-                if str(row["answer"]) != str(answer)
+                if str(found["answer"]) != str(answer)
                 else "has another question text than"
-                if question and question != row["question"]
+                if question and question != found["question"]
                 else None
             )
             if what:
@@ -247,7 +156,14 @@ def question_table(runs: Sequence[ExploredRun], data_source: str | None) -> Ques
     )
 
 
-def _table_from_runs(runs: Sequence[ExploredRun], wanted: dict) -> QuestionTable:
+def _source_of(run: RunRecord) -> str | None:
+    """The dataset a run names; for lmms-eval's built-in `sparbench` logs, the hub set their name says."""
+    if run.kind == "lmms-eval" and not run.data_source:
+        return lmms_source(run.task_sets, builtin_hub_sets=True)
+    return run.data_source
+
+
+def _table_from_runs(runs: Sequence[RunRecord], wanted: dict) -> QuestionTable:
     seen: dict = {}
     for run in runs:
         p = run.predictions
@@ -276,7 +192,7 @@ def write_images(images: Sequence[tuple[bytes, ...]], out: Path) -> list[list[li
     done: dict[str, list[str] | None] = {}
     paths = []
     for cell in images:
-        shown = []
+        shown: list[list[str]] = []
         for data in cell:
             key = hashlib.sha1(data).hexdigest()[:20]
             if key not in done:
@@ -284,8 +200,8 @@ def write_images(images: Sequence[tuple[bytes, ...]], out: Path) -> list[list[li
                     done[key] = _write_image(data, key, folder, Image)
                 except (UnidentifiedImageError, OSError, ValueError):
                     done[key] = None
-            if done[key] is not None:
-                shown.append(done[key])
+            if (written := done[key]) is not None:
+                shown.append(written)
         paths.append(shown)
     return paths
 
@@ -336,18 +252,19 @@ def _shown_value(value: object) -> str | None:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def page_data(runs: Sequence[ExploredRun], table: QuestionTable, image_paths: Sequence[list]) -> dict:
+def page_data(runs: Sequence[RunRecord], table: QuestionTable, image_paths: Sequence[list]) -> dict:
     """The JSON the page reads: runs, tasks, questions (column-wise) and, per run, one column per field aligned
     with the questions (null where the run has no answer), plus the per-task summary under both protocols."""
     index = {i: n for n, i in enumerate(table.ids)}
     labels = unique_labels(runs)
     task_index = {task: n for n, task in enumerate(TASK_IDS)}
     n = len(table.ids)
-    answers, summary = [], {}
+    answers: list[dict[str, list]] = []
+    summary: dict[str, dict[str, dict]] = {}
     for label, run in zip(labels, runs):
         p = run.predictions
-        scored = score_predictions(p, PROTOCOLS) if len(p) else {}
-        column = {
+        scored = score_predictions(p, PROTOCOL_NAMES) if len(p) else {}
+        column: dict[str, list] = {
             name: [None] * n
             for name in ("text", "strict", "official", "parsed", "official_parsed", "span", "rule", "reason", "error")
         }
@@ -368,7 +285,7 @@ def page_data(runs: Sequence[ExploredRun], table: QuestionTable, image_paths: Se
             if failure["id"] in index:
                 column["error"][index[failure["id"]]] = str(failure["error"])
         answers.append(column)
-        for name in PROTOCOLS:
+        for name in PROTOCOL_NAMES:
             if not scored:
                 continue
             scores, tasks = scored[name].scores, np.asarray(p.tasks)
@@ -387,7 +304,7 @@ def page_data(runs: Sequence[ExploredRun], table: QuestionTable, image_paths: Se
                 "kind": run.kind,
                 "n": len(run.predictions),
                 "failed": len(run.failed),
-                "source": run.data_source,
+                "source": _source_of(run),
             }
             for label, run in zip(labels, runs)
         ],
@@ -419,13 +336,18 @@ def render_page(data: dict) -> str:
     return render_package_page("explore.html", data)
 
 
-def explore(run_paths: Sequence[str | Path], out: str | Path, data_source: str | None = None) -> Path:
+def explore(
+    run_paths: Sequence[str | Path], out: str | Path, data_source: str | None = None, notes: list[str] | None = None
+) -> Path:
     """Read the runs, check them against the dataset, write `out/index.html` and `out/images/`; returns the
-    page's path. Raises ExploreError for a run or dataset that cannot be read."""
+    page's path. What the page leaves out or lacks is appended to `notes`, one line each, when given. Raises
+    ExploreError for a run or dataset that cannot be read."""
     if not run_paths:
         raise ExploreError("name at least one run")
     runs = [read_run(path, data_source) for path in run_paths]
     table = question_table(runs, data_source)
+    if notes is not None:
+        notes += grounding_notes(runs) + ([table.note] if table.note else [])
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     image_paths = write_images(table.images, out)
@@ -434,41 +356,10 @@ def explore(run_paths: Sequence[str | Path], out: str | Path, data_source: str |
     return page
 
 
-def explore_command(args) -> int:
-    try:
-        page = explore(args.runs, args.out, args.data)
-    except ExploreError as error:
-        print(f"spar-bench explore: {error}", file=sys.stderr)
-        return 2
-    print(f"wrote {page} (open it in a browser; no server needed)")
-    return 0
-
-
-def add_arguments(parser) -> None:
-    parser.description = (
-        "Write a static page (OUT/index.html, opens from disk) with every question of the runs: its images, the "
-        "reference answer, each model's response with the span the strict protocol read, the parsed value and "
-        "both protocols' scores, with filters and a per-task summary. Runs are re-scored here."
-    )
-    parser.add_argument(
-        "runs",
-        nargs="+",
-        metavar="RUN",
-        help="a `spar-bench run` folder, an lmms-eval output folder with samples logs, or a bundle",
-    )
-    parser.add_argument("--out", required=True, help="folder for index.html and images/")
-    parser.add_argument(
-        "--data",
-        help="the dataset the runs answered (hub id, parquet file or folder, or "
-        "synth/tiny/full); default: the one the runs name",
-    )
-    parser.set_defaults(run=explore_command)
-
-
 __all__ = [
     "ExploreError",
-    "ExploredRun",
     "explore",
+    "grounding_notes",
     "page_data",
     "question_table",
     "read_run",
