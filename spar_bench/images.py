@@ -33,7 +33,7 @@ def image_problem(images: object, *, decode: bool = False, pixel_cap: int | None
     a decompression bomb is named, not decoded; with `decode`, every image is also decoded in full, which
     finds truncated or corrupt data that a header read cannot.
     """
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image, ImageFile, UnidentifiedImageError
 
     if not isinstance(images, (list, tuple)) or not images:
         return "no images"
@@ -50,11 +50,15 @@ def image_problem(images: object, *, decode: bool = False, pixel_cap: int | None
                 if width * height > cap:
                     return _too_large(index, width, height, cap)
                 if decode:
-                    previous, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, max(cap, Image.MAX_IMAGE_PIXELS or 0)
+                    # Pillow's settings are process-wide, and lmms-eval sets LOAD_TRUNCATED_IMAGES on import
+                    # (it would decode a truncated file as grey): both are set for this decode only.
+                    previous = Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES
+                    Image.MAX_IMAGE_PIXELS = max(cap, Image.MAX_IMAGE_PIXELS or 0)
+                    ImageFile.LOAD_TRUNCATED_IMAGES = False
                     try:
                         decoded.load()
                     finally:
-                        Image.MAX_IMAGE_PIXELS = previous
+                        Image.MAX_IMAGE_PIXELS, ImageFile.LOAD_TRUNCATED_IMAGES = previous
         except Image.DecompressionBombError as error:  # past Pillow's own limit: only the header was read
             size = re.search(r"\((\d+) pixels\)", str(error))
             return f"image {index} is {size.group(1) if size else 'too many'} pixels; the cap is {cap}" + _RAISE_CAP

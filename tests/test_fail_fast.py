@@ -469,6 +469,24 @@ def test_validate_decodes_every_image_and_names_a_truncated_one(tmp_path, capsys
     assert "field 'image'" in err and "image 0 cannot be decoded" in err and "truncated" in err
 
 
+def test_a_truncated_image_is_named_even_after_lmms_eval_set_pillow_to_accept_it(tmp_path, capsys):
+    from PIL import ImageFile
+
+    def truncate(rows):
+        image = rows[2]["image"][0]
+        image["bytes"] = image["bytes"][: len(image["bytes"]) // 2]
+
+    path = _parquet_with(tmp_path, "trunc.parquet", truncate)
+    before = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # what `import lmms_eval.api.task` does, process-wide
+    try:
+        assert main(["validate", str(path)]) == 2
+        assert ImageFile.LOAD_TRUNCATED_IMAGES is True  # the process's setting is left as it was found
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = before
+    assert "image 0 cannot be decoded" in capsys.readouterr().err
+
+
 def test_an_oversized_image_is_named_by_row_and_field_and_the_cap_can_be_raised(tmp_path, capsys):
     from PIL import Image
 
