@@ -30,7 +30,7 @@ from pathlib import Path
 import datasets
 
 from spar_bench.data import embedded_path
-from spar_bench.lmms_plugin import tasks_folder
+from spar_bench.lmms.plugin import tasks_folder
 from spar_bench.runner import run
 
 REPO = Path(__file__).resolve().parents[1]

@@ -161,12 +161,3 @@ def _first_reading(readers: list[Callable[[str], object]], text: str) -> object:
         except ValueError:
             continue
     raise ValueError(f"{text!r} cannot be read")
-
-
-def __getattr__(name: str) -> object:
-    # Kept for imports written against 0.2 (`check_model_args_of` is the registry's now: it knows the models).
-    if name == "check_model_args_of":
-        from spar_bench.model_adapters.registry import check_model_args_of
-
-        return check_model_args_of
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

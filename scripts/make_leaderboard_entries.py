@@ -16,7 +16,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from spar_bench.leaderboard import build, entry_from_run, write_entry
+from spar_bench.results.build import build
+from spar_bench.results.entry_files import entry_from_run, write_entry
 from spar_bench.runner import run
 
 REPO = Path(__file__).resolve().parents[1]

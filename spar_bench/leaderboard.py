@@ -1,6 +1,6 @@
-"""Kept for imports written against 0.2; the code lives in spar_bench.results (and spar_bench.cli_leaderboard)."""
+"""Kept for imports written against 0.2; the code lives in spar_bench.results (and spar_bench.cli.leaderboard)."""
 
-from spar_bench.cli_leaderboard import add_build_arguments, main, main_build
+from spar_bench.cli.leaderboard import add_build_arguments, main, main_build
 from spar_bench.results.build import BuildResult, build
 from spar_bench.results.entry import (
     SCHEMA_VERSION,

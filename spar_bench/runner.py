@@ -13,13 +13,14 @@ import json
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
 from rich.text import Text
 
 from spar_bench import __version__
+from spar_bench.aggregate import Summary
 from spar_bench.data import Question, dataset_fingerprint, iter_questions, load_dataset
 from spar_bench.errors import DataError
 from spar_bench.journal import Journal
@@ -29,10 +30,10 @@ from spar_bench.model_adapters.registry import make_adapter
 from spar_bench.prompts import build_prompt
 from spar_bench.protocols import SCORER_VERSION, BatchScores
 from spar_bench.redact import redact_args
-from spar_bench.report import print_summary
 from spar_bench.run_folder import OutputLock, identity_change, record_identity, record_servers
 from spar_bench.scoring import (
     Predictions,
+    TruncationCount,
     protocol_names,
     sample_record,
     score_predictions,
@@ -51,6 +52,9 @@ class RunOutcome:
     answered_before: int
     stopped: str | None = None  # why the adapter stopped early (the server's own words), if it did
     answered: int = 0  # questions of this run with an answer in the journal, now
+    summaries: dict[str, Summary] | None = None  # per protocol, None when nothing was answered
+    truncation: dict[str, TruncationCount] = field(default_factory=dict)  # per task: answers cut at the token limit
+    synthetic: bool = False  # every question came from a synthetic set
 
 
 def first_per_task(questions: Sequence[Question], limit: int | None) -> list[Question]:
@@ -165,16 +169,19 @@ def run(
             },
         }
         (output / "results.json").write_text(json.dumps(results, indent=2))
-    if summaries:
-        print_summary(
-            summaries,
-            title=f"SPAR-Bench: {model} on {', '.join(tasks)} (0-100, 95% intervals)",
-            truncation=truncation_counts(predictions),
-            synthetic=bool(questions) and all(q.source == "synthetic" for q in questions),
-        )
     failed_ids = [f["id"] for f in predictions.failed]
     answered = sum(1 for key in keys if journal.answered(key) is not None)
-    return RunOutcome(results, failed_ids, journal.answered_since_open(), answered_before, stopped, answered)
+    return RunOutcome(
+        results,
+        failed_ids,
+        journal.answered_since_open(),
+        answered_before,
+        stopped,
+        answered,
+        summaries=summaries,
+        truncation=truncation_counts(predictions),
+        synthetic=bool(questions) and all(q.source == "synthetic" for q in questions),
+    )
 
 
 def ask_unanswered(

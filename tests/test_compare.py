@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from spar_bench import cli, cli_compare
+from spar_bench import cli
+from spar_bench.cli import compare as cli_compare
 from spar_bench.results import compare as cmp
 from spar_bench.results.prepare import prepare
 from spar_bench.results.verify import verify

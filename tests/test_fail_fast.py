@@ -421,12 +421,12 @@ def test_a_bundle_of_newlines_that_inflates_far_is_rejected_at_once(tmp_path, ca
 
 
 def test_a_bundle_of_many_blank_lines_under_the_cap_is_bounded_by_lines(tmp_path):
-    from spar_bench.submit import Limits, read_bundle
+    from spar_bench.results.bundle import Limits, read_bundle
 
     bundle = _bundle_of(tmp_path / "b.tar.gz", "predictions.jsonl", 2 * 2**20, b"\n")
     members, problems = read_bundle(bundle, Limits(max_predictions_bytes=4 * 2**20))
     assert problems == [] and len(members["predictions.jsonl"]) == 2 * 2**20
-    from spar_bench.submit import _parse_predictions
+    from spar_bench.results.verify import _parse_predictions
 
     lines = _parse_predictions(members["predictions.jsonl"], Limits(max_lines=1000))
     assert [p.code for p in lines.problems] == ["too_many_lines"]

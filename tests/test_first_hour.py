@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from spar_bench import cli
-from spar_bench.model_adapters.arguments import ModelArgsError, check_model_args_of
+from spar_bench.model_adapters.arguments import ModelArgsError
+from spar_bench.model_adapters.registry import check_model_args_of
 
 # ---------------------------------------------------------------- model arguments
 
@@ -218,7 +219,7 @@ def test_run_shows_no_datasets_progress_bars(tmp_path):
 
 
 def test_lmms_eval_wrapper_defaults_its_output_path():
-    from spar_bench.lmms_cli import DEFAULT_OUTPUT, _option_value
+    from spar_bench.lmms.cli import DEFAULT_OUTPUT, _option_value
 
     assert DEFAULT_OUTPUT == "results"
     assert _option_value(["--output_path", "x"], "--output_path") == "x"

@@ -10,7 +10,7 @@ from conftest import REPO
 from spar_bench.cli import main
 from spar_bench.data import load_questions
 from spar_bench.grounding import score_grounding
-from spar_bench.lmms_tasks import process_results, process_results_grounding
+from spar_bench.lmms.tasks import process_results, process_results_grounding
 from spar_bench.predictions import PredictionsError, read_predictions
 from spar_bench.results.compare import compare, load_side
 from spar_bench.results.prepare import prepare_bundle

@@ -13,7 +13,7 @@ import sys
 import pytest
 from conftest import REPO
 
-from spar_bench.cli_leaderboard import main
+from spar_bench.cli.leaderboard import main
 from spar_bench.results.build import build
 from spar_bench.results.entry import BuildError, EntryError, LeaderboardError, ReportedTableError, model_slug
 from spar_bench.results.entry_check import validate_entry

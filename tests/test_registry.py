@@ -89,12 +89,6 @@ def test_boolean_passes_a_real_bool_and_rejects_anything_else():
             boolean(text)
 
 
-def test_check_model_args_of_is_still_importable_from_arguments():
-    from spar_bench.model_adapters import arguments
-
-    assert arguments.check_model_args_of is check_model_args_of
-
-
 def test_model_table_in_the_docs_is_what_the_registry_writes():
     result = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "make_model_table.py"), "--check"], capture_output=True, text=True

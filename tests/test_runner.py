@@ -8,23 +8,25 @@ import re
 import pytest
 
 from spar_bench.cli import main
-from spar_bench.compare import load_side
 from spar_bench.data import load_questions
 from spar_bench.model_adapters.arguments import parse_model_args
 from spar_bench.model_adapters.base import Response, request_key
 from spar_bench.model_adapters.registry import make_adapter
+from spar_bench.results.sides import load_side
 from spar_bench.runner import run
 from spar_bench.task_sets import UnknownTaskSetError, resolve_task_set
 from spar_bench.tasks_spec import AnswerKind, task_spec
 
 
-def test_oracle_run_scores_100_under_both_protocols(tmp_path):
+def test_oracle_run_scores_100_under_both_protocols(tmp_path, capsys):
     assert (
         main(
             ["run", "--model", "spar_oracle", "--tasks", "spar_bench_synth", "--output", str(tmp_path), "--no-progress"]
         )
         == 0
     )
+    printed = capsys.readouterr().out  # the command prints the table; `runner.run` itself prints none
+    assert "SPAR-Bench: spar_oracle on spar_bench_synth" in printed and "100.00" in printed
     results = json.loads((tmp_path / "results.json").read_text())
     assert results["protocols"]["strict"]["overall"] == 100.0
     assert results["protocols"]["official"]["overall"] == 100.0
@@ -260,4 +262,9 @@ def test_truncated_responses_are_counted_per_task_and_unknown_is_not_truncated(t
     lines = [json.loads(x) for x in (tmp_path / "predictions.jsonl").read_text().splitlines()]
     assert [x["truncated"] for x in lines[:5]] == [True, False, False, True, None]
     assert [x["finish_reason"] for x in lines[:2]] == ["length", "stop"]
+    truncation = outcome.truncation["depth_prediction_oc"]  # what `spar-bench run` prints in its table
+    assert (truncation.truncated, truncation.known) == (3, 8)
+    from spar_bench.report import print_summary
+
+    print_summary(outcome.summaries, title="t", truncation=outcome.truncation)
     assert "truncated/known" in capsys.readouterr().out

@@ -105,7 +105,7 @@ def builtin_07(doc, results):
 
 
 def ours_07(doc, results):
-    from spar_bench.lmms_tasks import process_results
+    from spar_bench.lmms.tasks import process_results
 
     return process_results(doc, results)
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from spar_bench import cli_submit
+from spar_bench.cli import submit as cli_submit
 from spar_bench.data import load_questions
-from spar_bench.lmms_tasks import process_results
+from spar_bench.lmms.tasks import process_results
 from spar_bench.results import add as adding
 from spar_bench.results import bundle as bundle_format
 from spar_bench.results.bundle import Limits, write_bundle

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from spar_bench.errors import LeaderboardError
 from spar_bench.results.bundle import DEFAULT_LIMITS, SHORT_SOURCES, Limits, Rejection, SubmissionError
 from spar_bench.results.verify import Verdict, verify
 
@@ -23,7 +24,7 @@ def add(
     write_entry: Callable[..., Path] | None = None,  # (entry, folder[, overwrite=True]) -> path written
     validate_entry: Callable[[dict], list[str]] | None = None,
 ) -> tuple[Verdict, Path | None]:
-    """Verify a bundle, then write its entry with `spar_bench.leaderboard.write_entry`.
+    """Verify a bundle, then write its entry with `spar_bench.results.entry_files.write_entry`.
 
     Returns (verdict, path of the entry, or None when rejected). The entry is built from the re-scored data
     only. A written path outside `entries_dir` is removed and raises SubmissionError (a model name must not
@@ -47,10 +48,10 @@ def add(
         entry = {**entry, "dataset": {**entry["dataset"], "split": split}}
     verdict = Verdict(verdict.ok, verdict.reasons, verdict.scores, entry, verdict.manifest)
     if write_entry is None or validate_entry is None:
-        from spar_bench import leaderboard
+        from spar_bench.results import entry_check, entry_files
 
-        write_entry = write_entry or leaderboard.write_entry
-        validate_entry = validate_entry or leaderboard.validate_entry
+        write_entry = write_entry or entry_files.write_entry
+        validate_entry = validate_entry or entry_check.validate_entry
     if problems := validate_entry(entry):
         return Verdict(
             False, tuple(Rejection("entry_schema", p) for p in problems), verdict.scores, entry, verdict.manifest
@@ -59,7 +60,7 @@ def add(
     entries.mkdir(parents=True, exist_ok=True)
     try:
         path = Path(write_entry(entry, entries, overwrite=True) if overwrite else write_entry(entry, entries))
-    except (ValueError, FileExistsError) as error:  # leaderboard.LeaderboardError is a ValueError
+    except (LeaderboardError, FileExistsError) as error:
         raise SubmissionError(f"the entry was not written: {error}") from error
     if not path.resolve().is_relative_to(entries):
         path.unlink(missing_ok=True)

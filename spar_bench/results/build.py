@@ -1,6 +1,6 @@
 """Building the leaderboard: the entries folder and the paper's table in, LEADERBOARD.md, leaderboard.csv,
 site/index.html and plots/*.png out. A library function: it prints nothing (the command is
-`spar_bench.cli_leaderboard`).
+`spar_bench.cli.leaderboard`).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ lmms-eval output folders, verified bundles) and compared on the question ids the
 question ids within each task, the same ids for base and new. A leaderboard entry has no per-sample scores:
 with an entry on either side the comparison is unpaired, from each side's own 95% intervals. 3D grounding
 samples are compared apart, in their own rows (`spar_bench.results.grounding_compare`). Tables are
-`spar_bench.cli_compare`'s.
+`spar_bench.cli.compare`'s.
 """
 
 from __future__ import annotations

@@ -144,7 +144,7 @@ def question_table(runs: Sequence[RunRecord], data_source: str | None) -> Questi
                     f"{run.path}: question id {i!r} {what} the dataset {source}; explore it with the "
                     "dataset it was run on (--data)"
                 )
-    from spar_bench.data import _stored_images
+    from spar_bench.images import stored_images
 
     ordered = list(rows.values())
     return QuestionTable(
@@ -152,7 +152,7 @@ def question_table(runs: Sequence[RunRecord], data_source: str | None) -> Questi
         [r["task"] for r in ordered],
         [r["question"] for r in ordered],
         [str(r["answer"]) for r in ordered],
-        [_stored_images(r["image"]) for r in ordered],
+        [stored_images(r["image"]) for r in ordered],
     )
 
 
@@ -331,7 +331,7 @@ def page_data(runs: Sequence[RunRecord], table: QuestionTable, image_paths: Sequ
 
 def render_page(data: dict) -> str:
     """index.html: the page template with `data` in its JSON block, escaped so that no text can end the block."""
-    from spar_bench.leaderboard import render_page as render_package_page
+    from spar_bench.results.page import render_page as render_package_page
 
     return render_package_page("explore.html", data)
 

@@ -172,7 +172,7 @@ def _from_lmms_eval(folder: Path, samples: Sequence[Path]) -> RunRecord:
     config = results.get("config") or {}
     model_args = config.get("model_args")
     if isinstance(model_args, str):
-        from spar_bench.runner import parse_model_args
+        from spar_bench.model_adapters.arguments import parse_model_args
 
         with contextlib.suppress(ValueError):
             model_args = parse_model_args(model_args)
@@ -246,7 +246,7 @@ def _from_bundle(path: Path, data_source: str | None) -> RunRecord:
 
 
 def _lmms_claimed(results: dict) -> dict | None:
-    from spar_bench.lmms_cli import summaries_from_lmms_results
+    from spar_bench.results.lmms_results import summaries_from_lmms_results
 
     try:
         return {name: s.as_dict() for name, s in summaries_from_lmms_results(results).items()} or None
@@ -256,6 +256,6 @@ def _lmms_claimed(results: dict) -> dict | None:
 
 def _image_limits(settings: object) -> dict | None:
     """The image-resolution settings of an adapter identity or model arguments, None when there are none."""
-    from spar_bench.leaderboard import image_limits
+    from spar_bench.results.entry import image_limits
 
     return image_limits(settings if isinstance(settings, dict) else None) or None

@@ -59,7 +59,7 @@ def _name_problem(value: object) -> str | None:
         return "is longer than 200 characters"
     if any(ord(c) < 32 or ord(c) == 127 for c in value):
         return "holds control characters"
-    from spar_bench.leaderboard import LeaderboardError, model_slug
+    from spar_bench.results.entry import LeaderboardError, model_slug
 
     try:
         model_slug(value)  # the entry file is named after it
@@ -261,7 +261,7 @@ def check_bundle(
                 f"the reference's {reference.fingerprint} ({source})",
             )
         )
-    from spar_bench.leaderboard import custom_split
+    from spar_bench.results.entry import custom_split
 
     split = source if source in SHORT_SOURCES else (claimed.get("split") or custom_split(reference.fingerprint))
     if claimed.get("split") and source in SHORT_SOURCES and claimed["split"] != source:
@@ -316,8 +316,8 @@ def _rescore(records: list[dict], reference: Reference) -> tuple[Any, dict, dict
 
 
 def _entry(manifest: dict, reference: Reference, split: str | None, scores: dict, n: int) -> dict:
-    from spar_bench.leaderboard import new_entry, variant_from_run
     from spar_bench.protocols import SCORER_VERSION
+    from spar_bench.results.entry import new_entry, variant_from_run
 
     model = manifest["model"]
     date = manifest.get("run_date")

@@ -55,11 +55,12 @@ def _run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from spar_bench.journal import count_answered
-    from spar_bench.runner import parse_model_args, run
+    from spar_bench.model_adapters.arguments import parse_model_args
+    from spar_bench.runner import run
 
     output = Path(args.output)
     resume = _resume_command(getattr(args, "argv", None) or sys.argv[1:])
-    from spar_bench.model_adapters.arguments import check_model_args_of
+    from spar_bench.model_adapters.registry import check_model_args_of
 
     previous = signal.signal(signal.SIGTERM, _raise_terminated)
     try:
@@ -85,6 +86,15 @@ def _run(args: argparse.Namespace) -> int:
         return code
     finally:
         signal.signal(signal.SIGTERM, previous)
+    if outcome.summaries:
+        from spar_bench.report import print_summary
+
+        print_summary(
+            outcome.summaries,
+            title=f"SPAR-Bench: {args.model} on {', '.join(args.tasks.split(','))} (0-100, 95% intervals)",
+            truncation=outcome.truncation,
+            synthetic=outcome.synthetic,
+        )
     if outcome.stopped:
         kept = outcome.answered
         print(f"spar-bench run: stopped sending requests: {outcome.stopped}", file=sys.stderr)
@@ -149,7 +159,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.set_defaults(run=_validate)
 
-    from spar_bench import cli_compare, cli_explore, cli_score, cli_submit
+    from spar_bench.cli import compare as cli_compare
+    from spar_bench.cli import explore as cli_explore
+    from spar_bench.cli import leaderboard as cli_leaderboard
+    from spar_bench.cli import score as cli_score
+    from spar_bench.cli import submit as cli_submit
 
     cli_score.add_arguments(
         commands.add_parser(
@@ -185,8 +199,6 @@ def build_parser() -> argparse.ArgumentParser:
     runner.add_argument("--verbose", action="store_true", help="also show the `datasets` library's progress bars")
     runner.set_defaults(run=_run)
 
-    from spar_bench import leaderboard
-
     submission = commands.add_parser("submit", help="pack a run into a bundle, or verify a bundle")
     submission_commands = submission.add_subparsers(dest="submit_command", required=True)
     cli_submit.add_prepare_arguments(
@@ -200,7 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     board = commands.add_parser("leaderboard", help="build the leaderboard or add a verified bundle to it")
     board_commands = board.add_subparsers(dest="leaderboard_command", required=True)
-    leaderboard.add_build_arguments(
+    cli_leaderboard.add_build_arguments(
         board_commands.add_parser("build", help="write LEADERBOARD.md, leaderboard.csv, site/index.html and plots/")
     )
     cli_submit.add_add_arguments(board_commands.add_parser("add", help="verify a bundle, then write its entry"))
@@ -343,7 +355,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ.setdefault("HF_DATASETS_DISABLE_PROGRESS_BARS", "1")
     if argv[:1] == ["lmms-eval"] and argv[1:2] not in (["-h"], ["--help"]):
         # Everything after the subcommand belongs to lmms-eval, options included.
-        from spar_bench.lmms_cli import run_lmms_eval
+        from spar_bench.lmms.cli import run_lmms_eval
 
         return run_lmms_eval(argv[1:])
     if argv[:1] == ["synth"]:  # the generator parses its own arguments
