@@ -9,6 +9,7 @@ the marker pixel, marker colours read from the stored PNG.
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import math
@@ -157,8 +158,7 @@ class _Row:
 def _number_in(pattern: str, question: str) -> float:
     """The number `pattern`'s group 1 finds in a question; an AssertionError (a failed check) when it is absent."""
     match = re.search(pattern, question)
-    if match is None:
-        raise AssertionError(f"the question has no {pattern!r}")
+    assert match is not None, f"the question has no {pattern!r}"
     return float(match.group(1))
 
 
@@ -380,13 +380,11 @@ def verify(out_dir: Path) -> list[Failure]:
     multiple-choice question, markers visible, drawn and not hiding their objects, depth buffer consistent
     with stated depths, the camera-motion floor spot visible."""
     saved = load_saved(out_dir)
-    cache: dict[tuple[int, int], Rendering] = {}
 
+    @functools.cache
     def renderings(scene_id: int, view: int) -> Rendering:
-        if (scene_id, view) not in cache:
-            scene, cameras = saved.scenes[scene_id]
-            cache[(scene_id, view)] = render(scene, cameras[view])
-        return cache[(scene_id, view)]
+        scene, cameras = saved.scenes[scene_id]
+        return render(scene, cameras[view])
 
     failures: list[Failure] = []
     for meta in saved.meta:
