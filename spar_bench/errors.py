@@ -7,13 +7,13 @@ traceback. Each module raises the most specific class it has, defined beside the
 rooted here:
 
     SparBenchError
-    ├── DataError            a dataset, task or task set that cannot be found or read  (data, tasks_spec, synth)
-    ├── ScoringInputError    predictions or samples logs that cannot be scored          (scoring, vlmevalkit)
-    ├── ModelError           model arguments or a checkpoint an adapter cannot use      (model_adapters)
-    │   └── RequestError     a model server that did not answer                          (openai_server, health)
-    ├── RunFolderError       a run folder that is locked or cannot be read                (results.run_folder, compare, explore)
-    ├── BundleError          a submission bundle that cannot be packed or checked         (results.bundle)
-    └── LeaderboardError     a leaderboard entry or table that is not in the format       (results.entry)
+    ├── DataError            a dataset, task or task set that cannot be found or read    (schema, tasks_spec, task_sets, synth)
+    ├── ScoringInputError    predictions or samples logs that cannot be scored            (predictions, vlmevalkit, protocols)
+    ├── ModelError           a model name, model argument or checkpoint an adapter cannot use  (model_adapters)
+    │   └── RequestError     a model server that did not answer                            (openai_client, health, lmms.models)
+    ├── RunFolderError       a run folder that is locked, foreign or cannot be read        (run_folder, results.run_reader, results.sides)
+    ├── BundleError          a submission bundle that cannot be packed or checked           (results.bundle, results.prepare)
+    └── LeaderboardError     a leaderboard entry or table that is not in the format         (results.entry)
 
 Classes that were `ValueError` (or `KeyError`) before this tree keep that base as well, so that code which
 catches the built-in keeps working; inside spar-bench only the tree is caught.

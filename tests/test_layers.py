@@ -1,41 +1,39 @@
-"""Nothing imports upward: the core and the adapters never import the runner, the results, the lmms-eval glue or
-the CLI. Read from the source with `ast` (imports inside functions count), so no module is imported to check it.
-"""
+"""Nothing imports upward: every module imports only from its own layer and those below, as the layer table of
+docs/architecture.md says. Read from the source with `ast` (imports inside functions count), so no module is
+imported to check it."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 from conftest import REPO
 
+ARCHITECTURE = REPO / "docs" / "architecture.md"
+
+
+def _layer_table() -> dict[str, tuple[str, ...]]:
+    """{layer: module prefixes inside spar_bench}, bottom to top, from docs/architecture.md's layer table."""
+    text = ARCHITECTURE.read_text(encoding="utf-8")
+    table = text.split("<!-- layers: begin -->", 1)[1].split("<!-- layers: end -->", 1)[0]
+    layers = {}
+    for line in table.strip().splitlines()[2:]:  # after the header and its rule
+        layer, modules, _ = (cell.strip() for cell in line.strip().strip("|").split("|", 2))
+        layers[layer] = tuple(re.findall(r"`([a-z_]+)`", modules))
+    return layers
+
+
 # Bottom to top. A layer is a list of module prefixes inside `spar_bench` (`protocols` covers the package);
-# metrics/ and model_adapters/ are installed as spar_bench.metrics and spar_bench.model_adapters.
-LAYERS: dict[str, tuple[str, ...]] = {
-    "core": (
-        "errors",
-        "tasks_spec",
-        "task_sets",
-        "data",
-        "prompts",
-        "protocols",
-        "metrics",
-        "aggregate",
-        "journal",
-        "synth",
-    ),
-    "adapters": ("model_adapters",),
-    "evaluation": ("runner", "run_folder"),
-    "results": ("results", "leaderboard", "submit", "compare", "explore", "plots"),
-    "interfaces": ("cli", "lmms", "lmms_cli", "lmms_plugin", "lmms_tasks", "__main__"),
-}
-# The checked rule: these layers import nothing from the ones named after them.
-CHECKED = {"core": ("evaluation", "results", "interfaces"), "adapters": ("evaluation", "results", "interfaces")}
+# metrics/, model_adapters/ and tasks/ are installed as spar_bench.metrics, .model_adapters and .tasks.
+LAYERS: dict[str, tuple[str, ...]] = _layer_table()
+ORDER = list(LAYERS)
 SOURCE_FOLDERS = {
     "spar_bench": REPO / "spar_bench",
     "metrics": REPO / "metrics",
     "model_adapters": REPO / "model_adapters",
+    "tasks": REPO / "tasks",
 }
 
 
@@ -81,9 +79,18 @@ def imported_modules(module: str, path: Path) -> set[str]:
     return names
 
 
-def test_layer_table_names_modules_that_exist():
-    layers = {layer_of(module) for module in module_files()}
-    assert set(LAYERS) <= layers | {"results"}  # results may be a package still to come
+def test_the_layer_table_is_read_from_the_architecture_page():
+    assert ORDER == ["core", "adapters", "evaluation", "results", "interfaces"]
+    assert "protocols" in LAYERS["core"] and "results" in LAYERS["results"] and "cli" in LAYERS["interfaces"]
+
+
+def test_every_module_is_in_exactly_one_layer_and_every_named_prefix_exists():
+    modules = [m for m in module_files() if m != "spar_bench"]
+    assert [m for m in modules if layer_of(m) is None] == []
+    prefixes = [p for names in LAYERS.values() for p in names]
+    assert len(prefixes) == len(set(prefixes)), "a module prefix is in two layers"
+    present = {m.split(".")[1] for m in modules}
+    assert sorted(set(prefixes) - present) == []
 
 
 def test_the_layer_table_sees_an_import_inside_a_function(tmp_path):
@@ -93,13 +100,14 @@ def test_the_layer_table_sees_an_import_inside_a_function(tmp_path):
     assert {layer_of(name) for name in imported} >= {"evaluation", "interfaces"}
 
 
-@pytest.mark.parametrize("layer", sorted(CHECKED))
-def test_lower_layers_never_import_upward(layer):
+@pytest.mark.parametrize("layer", ORDER[:-1])
+def test_no_module_imports_from_a_layer_above_its_own(layer):
+    above = ORDER[ORDER.index(layer) + 1 :]
     upward = []
     for module, path in module_files().items():
         if layer_of(module) != layer:
             continue
         for name in sorted(imported_modules(module, path)):
-            if layer_of(name) in CHECKED[layer]:
+            if layer_of(name) in above:
                 upward.append(f"{module} imports {name} ({layer_of(name)})")
     assert upward == []
