@@ -12,6 +12,7 @@ the reference answers).
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from pathlib import Path
@@ -172,7 +173,11 @@ def main(argv: list[str] | None = None) -> int:
             print(problem)
         return 1 if problems else 0
     write_pins()
-    print(f"pins rewritten in {PINS}")
+    print(f"pins rewritten in {PINS}; a changed score is a decision: say in CHANGELOG.md's Scores section what moved")
+    print("and by how much, with these digests (tests/test_changelog.py checks them):")
+    for name in ("summaries.json", "sample_scores.json"):
+        digest = hashlib.sha256((PINS / name).read_bytes()).hexdigest()
+        print(f"  `tests/pins/{name}` sha256 `{digest}`")
     return 0
 
 
