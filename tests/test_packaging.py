@@ -56,6 +56,20 @@ def test_wheel_installs_folders_only_inside_the_spar_bench_namespace(wheel):
         assert f"spar_bench/{module}" in names(wheel)
 
 
+def test_wheel_contains_every_module_of_the_source_tree(wheel):
+    """pyproject.toml lists the packages by hand (the top-level folders are mapped into spar_bench): a new
+    sub-package missing from that list would install without its modules."""
+    source = {
+        f"spar_bench/{path.relative_to(REPO / 'spar_bench').as_posix()}" for path in (REPO / "spar_bench").rglob("*.py")
+    }
+    for folder in ("metrics", "model_adapters", "tasks"):
+        source |= {f"spar_bench/{path.relative_to(REPO).as_posix()}" for path in (REPO / folder).rglob("*.py")}
+    assert len(source) > 100
+    assert sorted(source - names(wheel)) == []
+    pages = {f"spar_bench/pages/{path.name}" for path in (REPO / "spar_bench" / "pages").glob("*.html")}
+    assert pages and pages <= names(wheel)
+
+
 def test_wheel_declares_console_script_and_lmms_eval_entry_point(wheel):
     (entry_points,) = [n for n in names(wheel) if n.endswith(".dist-info/entry_points.txt")]
     text = wheel.read(entry_points).decode()
