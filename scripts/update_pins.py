@@ -109,10 +109,11 @@ def jsonl(records: list[dict]) -> str:
 
 def score_file(path: Path) -> tuple[dict, dict[str, list[float]]]:
     """(summary_json of both protocols with seeded intervals, {protocol: per-sample scores in file order})."""
+    from spar_bench.protocols import PROTOCOL_NAMES
     from spar_bench.scoring import read_predictions, score_predictions, summarize_scores, summary_json
 
     predictions = read_predictions([path])
-    scored = score_predictions(predictions, ["strict", "official"])
+    scored = score_predictions(predictions, PROTOCOL_NAMES)
     summary = summary_json(summarize_scores(scored, seed=0), predictions)
     for block in summary.values():
         block.pop("package_version")  # a release bump is not a score change

@@ -172,7 +172,7 @@ def _rendered(table) -> str:
 
 
 def test_a_summary_of_fewer_than_20_tasks_says_how_many_and_is_not_the_spar_bench_avg():
-    from spar_bench.report import summary_table
+    from spar_bench.cli.report import summary_table
 
     summary = summarize(["position_matching", "depth_prediction_oc"], [1.0, 0.5])
     text = _rendered(summary_table({"strict": summary}, title="SPAR-Bench: 2 predictions"))
@@ -181,7 +181,7 @@ def test_a_summary_of_fewer_than_20_tasks_says_how_many_and_is_not_the_spar_benc
 
 
 def test_a_summary_of_all_20_tasks_is_the_spar_bench_avg():
-    from spar_bench.report import summary_table
+    from spar_bench.cli.report import summary_table
 
     summary = summarize(list(TASK_IDS), [0.5] * len(TASK_IDS))
     text = _rendered(summary_table({"strict": summary}, title="SPAR-Bench"))

@@ -183,7 +183,7 @@ def test_leaderboard_add_takes_split_and_overwrite():
 
 
 def test_the_summary_has_a_one_line_legend():
-    from spar_bench.report import summary_legend
+    from spar_bench.cli.report import summary_legend
 
     legend = summary_legend(["strict", "official"], synthetic=True)
     assert "\n" not in legend and "strict" in legend and "official" in legend and "synth" in legend

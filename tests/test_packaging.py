@@ -89,7 +89,7 @@ def test_wheel_keeps_lmms_eval_and_torch_in_extras(wheel):
 def test_core_modules_import_neither_torch_nor_lmms_eval():
     code = (
         "import sys, spar_bench.data, spar_bench.protocols, spar_bench.aggregate, spar_bench.prompts, "
-        "spar_bench.cli, spar_bench.report, spar_bench.model_adapters.baselines, spar_bench.model_adapters.registry, "
+        "spar_bench.cli, spar_bench.cli.report, spar_bench.model_adapters.baselines, spar_bench.model_adapters.registry, "
         "spar_bench.lmms, spar_bench.lmms.plugin, spar_bench.lmms.tasks; "
         "print(sorted(m for m in ('torch', 'lmms_eval', 'transformers') if m in sys.modules))"
     )

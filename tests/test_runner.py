@@ -264,7 +264,7 @@ def test_truncated_responses_are_counted_per_task_and_unknown_is_not_truncated(t
     assert [x["finish_reason"] for x in lines[:2]] == ["length", "stop"]
     truncation = outcome.truncation["depth_prediction_oc"]  # what `spar-bench run` prints in its table
     assert (truncation.truncated, truncation.known) == (3, 8)
-    from spar_bench.report import print_summary
+    from spar_bench.cli.report import print_summary
 
     print_summary(outcome.summaries, title="t", truncation=outcome.truncation)
     assert "truncated/known" in capsys.readouterr().out

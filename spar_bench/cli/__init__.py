@@ -87,7 +87,7 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         signal.signal(signal.SIGTERM, previous)
     if outcome.summaries:
-        from spar_bench.report import print_summary
+        from spar_bench.cli.report import print_summary
 
         print_summary(
             outcome.summaries,

@@ -8,8 +8,8 @@ import argparse
 import json
 import sys
 
+from spar_bench.cli.report import print_grounding, print_summary
 from spar_bench.protocols import PROTOCOL_NAMES
-from spar_bench.report import print_grounding, print_summary
 from spar_bench.scoring import (
     protocol_names,
     score_predictions,

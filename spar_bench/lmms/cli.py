@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from spar_bench.report import print_summary
+from spar_bench.cli.report import print_summary
 from spar_bench.results.lmms_results import summaries_from_lmms_results
 
 

@@ -136,7 +136,7 @@ def _from_entry(path: Path) -> Side:
     try:
         entry = json.loads(path.read_text(encoding="utf-8"))
         scores = entry["scores"]
-        summaries = {name: scores[name] for name in ("strict", "official") if name in scores}
+        summaries = {name: scores[name] for name in PROTOCOL_NAMES if name in scores}
     except (ValueError, KeyError, TypeError):
         raise CompareError(f"{path}: not a leaderboard entry (JSON with `scores`)") from None
     if not summaries:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from spar_bench import __version__
+from spar_bench.protocols import PROTOCOL_NAMES
 from spar_bench.redact import redact_args
 from spar_bench.reference import Reference, load_reference
 from spar_bench.results.bundle import (
@@ -311,7 +312,7 @@ def _rescore(records: list[dict], reference: Reference) -> tuple[Any, dict, dict
         predictions=[by_id[i] for i in ids],
         questions=[reference.questions[i] for i in ids],
     )
-    scored = score_predictions(predictions, ["strict", "official"])
+    scored = score_predictions(predictions, PROTOCOL_NAMES)
     return predictions, scored, summary_json(summarize_scores(scored), predictions)
 
 

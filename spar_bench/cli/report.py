@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from spar_bench.aggregate import Interval, Summary
+from spar_bench.protocols import PROTOCOL_NAMES
 from spar_bench.tasks_spec import TASKS
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def summary_table(
     and some finish reason known, `truncated/known` counts the responses that stopped at the token limit
     out of those whose finish reason was recorded."""
     protocols = list(summaries)
-    both = {"strict", "official"} <= set(protocols)
+    both = set(PROTOCOL_NAMES) <= set(protocols)
     first = summaries[protocols[0]]
     table = Table(title=summary_title(title, len(first.tasks)))
     for header in ("Task", "Paper column", "n", *protocols):
