@@ -53,7 +53,7 @@ def small_png(seed: int) -> bytes:
 
 
 def write_dataset(path: Path, n: int) -> list[dict]:
-    import datasets
+    from spar_bench.synth.dataset import write_parquet
 
     base = load_questions("synth")
     rows = []
@@ -71,19 +71,7 @@ def write_dataset(path: Path, n: int) -> list[dict]:
                 "answer": q.answer,
             }
         )
-    features = datasets.Features(
-        {
-            "id": datasets.Value("int64"),
-            "img_type": datasets.Value("string"),
-            "format_type": datasets.Value("string"),
-            "task": datasets.Value("string"),
-            "source": datasets.Value("string"),
-            "image": datasets.List(datasets.Image()),
-            "question": datasets.Value("string"),
-            "answer": datasets.Value("string"),
-        }
-    )
-    datasets.Dataset.from_dict({k: [r[k] for r in rows] for k in features}, features=features).to_parquet(str(path))
+    write_parquet(rows, path, rgbd=False)
     return rows
 
 

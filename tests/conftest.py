@@ -37,23 +37,10 @@ def hub_row(row_id: int, task: str = "depth_prediction_oc", answer: str = "1.5",
 
 
 def write_hub_parquet(path: Path, rows: list[dict]) -> Path:
-    """Rows to a parquet file with the hub's features (a list of images), as `datasets` writes it."""
-    import datasets
+    """Rows to a parquet file with the hub's features (a list of images), as the package writes its own sets."""
+    from spar_bench.synth.dataset import write_parquet
 
-    features = datasets.Features(
-        {
-            "id": datasets.Value("int64"),
-            "img_type": datasets.Value("string"),
-            "format_type": datasets.Value("string"),
-            "task": datasets.Value("string"),
-            "source": datasets.Value("string"),
-            "image": datasets.List(datasets.Image()),
-            "question": datasets.Value("string"),
-            "answer": datasets.Value("string"),
-        }
-    )
-    columns = {name: [row[name] for row in rows] for name in features}
-    datasets.Dataset.from_dict(columns, features=features).to_parquet(str(path))
+    write_parquet(rows, path, rgbd=False)
     return path
 
 
