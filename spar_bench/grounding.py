@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from spar_bench.metrics.iou3d import box3d_iou, parse_box3d
-from spar_bench.protocols.strict import answer_text
+from spar_bench.protocols.locating import answer_text
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from spar_bench.metrics.view_change import (
     strict_motion_items,
 )
 from spar_bench.protocols.base import Parsed
-from spar_bench.protocols.locating import Located, answer_text, locate
+from spar_bench.protocols.locating import Located, locate
 from spar_bench.protocols.number_filters import (
     is_echo,
     is_result,
@@ -47,7 +47,7 @@ from spar_bench.protocols.number_filters import (
 )
 from spar_bench.tasks_spec import AnswerKind
 
-__all__ = ["Reading", "answer_text", "read_response"]
+__all__ = ["Reading", "read_response"]
 
 
 @dataclass(frozen=True)
@@ -110,25 +110,25 @@ def _read_choice(response: str, options: tuple[tuple[str, str], ...], echoes: fr
     else:
         attempts.append(("first line", *first_line(text), False))
         attempts.append(("whole response", 0, len(text), False))
-    reading: ChoiceReading | None = None
     for where, start, end, announced in attempts:
         reading = read_choice(text[start:end], option_map, announced=announced)
         if reading.letter is not None:
             return _checked_choice(located, where, start, reading, option_map, echoes)
         if not reading.reason.startswith("no option"):
             break  # a hedge, a list of every option, a letter that is no option: final, not a reason to look on
-    if located.span is not None and reading is not None and reading.reason.startswith("no option"):
+    nothing_found = reading.reason.startswith("no option")  # `attempts` is never empty
+    if located.span is not None and nothing_found:
         # `The answer is as follows.` then the answer on its own line, or an announced span with prose only.
         rest = text[located.span[1] :]
         later = read_choice(rest, option_map, announced=False)
         if later.letter is not None:
             return _checked_choice(located, "after answer phrase", located.span[1], later, option_map, echoes)
-    if reading is not None and reading.reason.startswith("no option") and located.span is None:
+    if nothing_found and located.span is None:
         last_start = text.rstrip().rfind("\n") + 1
         restated = option_text_match(text[last_start:], option_map)
         if restated is not None:
             return _choice_trace(located, "last line", last_start, restated)
-    return Reading(None, reason=reading.reason if reading else "no option letter or option text found")
+    return Reading(None, reason=reading.reason)
 
 
 def _checked_choice(
@@ -201,7 +201,6 @@ def _read_number(response: str, echoes: tuple[float, ...]) -> Reading:
     if echoes and _DECLINES.search(text) and all(is_echo(m, echoes) for m in found):
         return Reading(None, reason="declines to answer; the only numbers echo the question")
     results = outside_parentheses(text, [m for m in found if is_result(text, m)])
-    results = [m for m in results if is_result(text, m)]
     if results:  # `2.5 - 0.3 = 2.2 m`: the result of the arithmetic is the answer
         return _checked_number(located, "equation result", 0, text, found, results[-1])
     candidates = outside_parentheses(text, not_dimensions(text, not_echoes(found, echoes)))

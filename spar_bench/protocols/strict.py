@@ -17,21 +17,11 @@ import numpy as np
 from spar_bench.metrics.mra import mean_relative_accuracy
 from spar_bench.metrics.view_change import MOTION_NAMES, view_change_scores
 from spar_bench.protocols.base import BatchProtocol, BatchScores, Parsed, indices_by_kind
-from spar_bench.protocols.reading import (
-    Reading,
-    _options,
-    _question_values,
-    _read_choice,
-    _read_motion,
-    _read_number,
-    _trigrams,
-    answer_text,
-    read_response,
-)
+from spar_bench.protocols.reading import Reading, read_response
 from spar_bench.tasks_spec import AnswerKind
 
 MRA_TOLERANCE = 1e-9
-__all__ = ["MRA_TOLERANCE", "Reading", "StrictProtocol", "answer_text", "read_response"]
+__all__ = ["MRA_TOLERANCE", "Reading", "StrictProtocol", "read_response"]
 
 
 class StrictProtocol(BatchProtocol):
@@ -63,13 +53,13 @@ class StrictProtocol(BatchProtocol):
             return reading.value is not None
 
         for i in by_kind[AnswerKind.CHOICE]:
-            if keep(i, _read_choice(predictions[i], _options(questions[i]), _trigrams(questions[i]))):
+            if keep(i, read_response(AnswerKind.CHOICE, predictions[i], questions[i])):
                 scores[i] = parsed[i] == answers[i].strip().upper()
 
         numbered = [
             i
             for i in by_kind[AnswerKind.NUMBER]
-            if keep(i, _read_number(predictions[i], _question_values(questions[i])))
+            if keep(i, read_response(AnswerKind.NUMBER, predictions[i], questions[i]))
         ]
         if numbered:
             references = [float(answers[i]) for i in numbered]
@@ -77,7 +67,7 @@ class StrictProtocol(BatchProtocol):
                 [parsed[i] for i in numbered], references, tolerance=MRA_TOLERANCE
             )
 
-        moved = [i for i in by_kind[AnswerKind.MOTION] if keep(i, _read_motion(predictions[i]))]
+        moved = [i for i in by_kind[AnswerKind.MOTION] if keep(i, read_response(AnswerKind.MOTION, predictions[i]))]
         if moved:
             vectors = [[cast(dict, parsed[i])[name] for name in MOTION_NAMES] for i in moved]
             reference_vectors = [_reference_motion(answers[i]) for i in moved]
@@ -87,7 +77,7 @@ class StrictProtocol(BatchProtocol):
 
 @lru_cache(maxsize=1 << 12)
 def _reference_motion(answer: str) -> tuple[float, ...]:
-    reading = _read_motion(answer)
+    reading = read_response(AnswerKind.MOTION, answer)
     if reading.value is None:
         raise ValueError(f"reference motion {answer!r} has no `move_*/rotate_*: value` item")
     return tuple(cast(dict, reading.value)[name] for name in MOTION_NAMES)
