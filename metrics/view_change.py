@@ -235,11 +235,3 @@ def prose_motion_items(text: str) -> list[tuple[str, float, int, int]]:
                 )
         start = end + 1
     return items
-
-
-def strict_motion_vector(text: str) -> np.ndarray | None:
-    """The five signed components read from `strict_motion_items` (else `prose_motion_items`); the last value of
-    a repeated key wins. Returns None when no motion item is recognizable.
-    """
-    items = strict_motion_items(text) or prose_motion_items(text)
-    return motion_vector({key: value for key, value, _, _ in items}) if items else None

@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 from spar_bench.metrics.choice import parse_options
 from spar_bench.metrics.numbers import strict_numbers
 from spar_bench.metrics.text import strip_reasoning, tagged_answer
-from spar_bench.metrics.view_change import strict_motion_vector
+from spar_bench.metrics.view_change import MOTION_NAMES
 from spar_bench.protocols import PROTOCOLS, StrictProtocol
+from spar_bench.protocols.reading import read_response
 from spar_bench.protocols.rule_examples import RULE_EXAMPLES
 from spar_bench.tasks_spec import TASKS, AnswerKind
 
@@ -130,8 +131,8 @@ def test_tagged_number_wins_over_later_numbers():
 
 
 def test_motion_reads_any_order_and_surrounding_text():
-    vector = strict_motion_vector("The camera: rotate_right=30 then MOVE FORWARD: 2.4; move_left 0.5.")
-    assert vector.tolist() == [-0.5, 0.0, 2.4, 30.0, 0.0]
+    reading = read_response(AnswerKind.MOTION, "The camera: rotate_right=30 then MOVE FORWARD: 2.4; move_left 0.5.")
+    assert [reading.value[name] for name in MOTION_NAMES] == [-0.5, 0.0, 2.4, 30.0, 0.0]
 
 
 def test_motion_with_ground_truth_zero_uses_absolute_error():
