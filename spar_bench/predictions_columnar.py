@@ -23,10 +23,10 @@ if TYPE_CHECKING:
 _MAX_BRACKETS_PER_LINE = 32
 
 
-def _shallow(path: str | Path) -> bool:
-    """True when no line of the file holds more than _MAX_BRACKETS_PER_LINE `{` or `[` (strings included, so
+def _shallow(raw: bytes) -> bool:
+    """True when no line of `raw` holds more than _MAX_BRACKETS_PER_LINE `{` or `[` (strings included, so
     this can only send a harmless file to the slower reader); vectorized, one pass over the bytes."""
-    data = np.fromfile(path, dtype=np.uint8)
+    data = np.frombuffer(raw, dtype=np.uint8)
     if data.size == 0:
         return True
     brackets = np.flatnonzero((data == ord("{")) | (data == ord("[")))
@@ -48,10 +48,11 @@ def read_columns(path: str | Path, out: Predictions, seen: dict[object, tuple[st
 
     from spar_bench.predictions import REQUIRED_FIELDS, _answer_problem, _type_twin
 
-    if not _shallow(path):
+    raw = Path(path).read_bytes()  # read once: the bracket check and pyarrow's parse share the bytes
+    if not _shallow(raw):
         return False
     try:
-        table = pa_json.read_json(path)
+        table = pa_json.read_json(pa.BufferReader(raw))
     except (pa.ArrowException, OSError):
         return False
     names = set(table.column_names)

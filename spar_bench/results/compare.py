@@ -227,7 +227,7 @@ def compare_unpaired(
     the two sides treated as independent, which is wider (more conservative) than a paired interval.
     Entries on different dataset fingerprints are refused.
     """
-    if base.fingerprint and new.fingerprint and base.fingerprint != new.fingerprint:
+    if _fingerprints_differ(base, new):
         raise CompareError(f"{base.label} and {new.label} were scored on different datasets (fingerprints differ)")
     b, n = _summary_of(base, protocol, seed, draws), _summary_of(new, protocol, seed, draws)
 

@@ -249,7 +249,7 @@ def _shown_value(value: object) -> str | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return repr(value)
-    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False)
 
 
 def page_data(runs: Sequence[RunRecord], table: QuestionTable, image_paths: Sequence[list]) -> dict:
@@ -263,7 +263,8 @@ def page_data(runs: Sequence[RunRecord], table: QuestionTable, image_paths: Sequ
     summary: dict[str, dict[str, dict]] = {}
     for label, run in zip(labels, runs):
         p = run.predictions
-        scored = score_predictions(p, PROTOCOL_NAMES) if len(p) else {}
+        # A bundle was rescored when it was verified (run_reader): those scores are reused.
+        scored = run.scored or (score_predictions(p, PROTOCOL_NAMES) if len(p) else {})
         column: dict[str, list] = {
             name: [None] * n
             for name in ("text", "strict", "official", "parsed", "official_parsed", "span", "rule", "reason", "error")

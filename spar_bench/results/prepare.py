@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,11 +78,6 @@ def prepare_bundle(
         raise PrepareError(
             f"{len(failed)} request(s) failed and have no answer (ids {_shown(failed)}); "
             "run the same command again to retry them before submitting"
-        )
-    repeated = [i for i, n in Counter(p.ids).items() if n > 1]
-    if repeated:
-        raise PrepareError(
-            f"question id(s) answered more than once: {_shown(repeated)} (two runs in one folder? point at one run)"
         )
     if not len(p):
         raise PrepareError(f"{run_dir}: the samples logs hold no SPAR-Bench task sample")

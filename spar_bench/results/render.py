@@ -187,7 +187,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     "dataset_fingerprint",
     "entry",
     *(f"{c}{suffix}" for c in SCORE_COLUMNS for suffix in ("", "_ci95_low", "_ci95_high")),
-    *(f"{v}{suffix}" for v in VIEW_NAMES for suffix in ("",)),
+    *VIEW_NAMES,
     *(f"{t}_parse_failure_rate" for t in TASK_IDS),
 )
 
