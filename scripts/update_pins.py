@@ -114,7 +114,7 @@ def score_file(path: Path) -> tuple[dict, dict[str, list[float]]]:
 
     predictions = read_predictions([path])
     scored = score_predictions(predictions, PROTOCOL_NAMES)
-    summary = summary_json(summarize_scores(scored, seed=0), predictions)
+    summary = summary_json(summarize_scores(scored), predictions)
     for block in summary.values():
         block.pop("package_version")  # a release bump is not a score change
     return summary, {name: batch.scores.tolist() for name, batch in scored.items()}

@@ -24,7 +24,7 @@ import numpy as np
 from spar_bench.tasks_spec import LEVELS, TASK_IDS, VIEW_GROUPS, task_spec, tasks_in
 
 Interval = tuple[float, float]
-BOOTSTRAP_DRAWS = 1000  # kept for callers that pass `bootstrap=`; any value above 0 asks for intervals
+BOOTSTRAP_DRAWS = 1000  # draws of `spar-bench compare`'s paired bootstrap of differences
 
 
 @dataclass(frozen=True)
@@ -104,34 +104,29 @@ def summarize(
     scores: Sequence[float],
     parse_failed: Sequence[bool] | None = None,
     *,
-    bootstrap: int = BOOTSTRAP_DRAWS,
-    seed: int = 0,
+    intervals: bool = True,
 ) -> Summary:
     """Aggregate per-sample (task id, score in [0, 1]) into a Summary on a 0-100 scale.
 
-    With `bootstrap` > 0 (the name is historical: nothing is resampled), every task gets its Clopper-Pearson
-    95% interval and every level, view group and the headline the stratified interval of `stratified_interval`;
-    `seed` is accepted and ignored, the intervals being deterministic. Raises KeyError (UnknownTaskError) on an
+    With `intervals`, every task gets its Clopper-Pearson 95% interval and every level, view group and the
+    headline the stratified interval of `stratified_interval` (exact and deterministic: nothing is resampled). Raises KeyError (UnknownTaskError) on an
     unknown task and ValueError when a score lies outside [0, 1].
     """
-    del seed  # intervals no longer resample
     score_array = np.asarray(scores, dtype=np.float64)
     if len(tasks) != len(score_array):
         raise ValueError(f"{len(tasks)} task ids but {len(score_array)} scores")
     names = list(dict.fromkeys(tasks))  # a dict, not np.unique: sorting Python strings is the slow part
     for name in names:
         task_spec(name)
-    code = {name: i for i, name in enumerate(names)}
-    inverse = np.fromiter((code[t] for t in tasks), dtype=np.intp, count=len(tasks))
+    index = {name: i for i, name in enumerate(names)}
+    inverse = np.fromiter((index[t] for t in tasks), dtype=np.intp, count=len(tasks))
     counts = np.bincount(inverse, minlength=len(names))
     sums = np.bincount(inverse, weights=score_array, minlength=len(names))
     means = sums / counts
     failures = None
     if parse_failed is not None:
         failures = np.bincount(inverse, weights=np.asarray(parse_failed, dtype=np.float64), minlength=len(names))
-    index = {name: i for i, name in enumerate(names)}
     present = [t for t in TASK_IDS if t in index]
-    intervals = bootstrap > 0
     if intervals and len(score_array) and (score_array.min() < 0 or score_array.max() > 1):
         raise ValueError("scores must lie in [0, 1] for their intervals")
 

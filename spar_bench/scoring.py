@@ -75,12 +75,10 @@ def score_predictions(predictions: Predictions, protocols: Iterable[str]) -> dic
     }
 
 
-def summarize_scores(scored: dict[str, BatchScores], *, seed: int = 0) -> dict[str, Summary]:
+def summarize_scores(scored: dict[str, BatchScores]) -> dict[str, Summary]:
     """{protocol: Summary with 95% intervals and parse-failure rates}."""
     return {
-        name: summarize(
-            batch.tasks, cast("Sequence[float]", batch.scores), cast("Sequence[bool]", batch.parse_failed), seed=seed
-        )
+        name: summarize(batch.tasks, cast("Sequence[float]", batch.scores), cast("Sequence[bool]", batch.parse_failed))
         for name, batch in scored.items()
     }
 

@@ -237,7 +237,7 @@ def test_frequency_run_prints_task_table_and_matches_direct_scoring(tmp_path):
         batch = PROTOCOLS[protocol].score_many(
             tasks, answers, [q.answer for q in questions], [q.question for q in questions]
         )
-        expected = summarize(tasks, batch.scores, bootstrap=0)
+        expected = summarize(tasks, batch.scores, intervals=False)
         assert group[f"{metric},none"] == pytest.approx(expected.overall)
         assert f"{expected.overall:.2f}" in result.stdout
     strict = summarize(
@@ -245,7 +245,7 @@ def test_frequency_run_prints_task_table_and_matches_direct_scoring(tmp_path):
         PROTOCOLS["strict"]
         .score_many(tasks, answers, [q.answer for q in questions], [q.question for q in questions])
         .scores,
-        bootstrap=0,
+        intervals=False,
     )
     assert group["spar_high,none"] == pytest.approx(strict.levels["high"])
 

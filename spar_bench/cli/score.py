@@ -45,7 +45,7 @@ def score_command(args: argparse.Namespace) -> int:
     if getattr(args, "data", None):
         predictions, checked = check_against_dataset(predictions, args.data)
     scored = score_predictions(predictions, protocol_names(args.protocol))
-    summaries = summarize_scores(scored, seed=args.seed)
+    summaries = summarize_scores(scored)
     if args.out:
         write_scored(args.out, predictions, scored)
     if args.json:
@@ -106,7 +106,8 @@ def add_arguments(score: argparse.ArgumentParser) -> None:
     score.add_argument("--protocol", choices=[*PROTOCOL_NAMES, "both"], default="both")
     score.add_argument("--out", help="write per-sample scores (JSONL) here")
     score.add_argument("--json", help="write the summary (JSON) here")
-    score.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    # The intervals are exact since 0.2 (nothing is resampled); --seed is still accepted so 0.1 commands run.
+    score.add_argument("--seed", type=int, default=0, help=argparse.SUPPRESS)
     score.add_argument(
         "--skip-invalid", action="store_true", help="skip and count malformed lines instead of stopping at the first"
     )

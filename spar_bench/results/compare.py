@@ -207,7 +207,7 @@ def compare_paired(
     )
 
 
-def _summary_of(side: Side, protocol: str, seed: int, draws: int) -> dict:
+def _summary_of(side: Side, protocol: str, draws: int) -> dict:
     if side.summaries is not None:
         if protocol not in side.summaries:
             raise CompareError(f"{side.label} has no {protocol} scores")
@@ -215,7 +215,7 @@ def _summary_of(side: Side, protocol: str, seed: int, draws: int) -> dict:
     from spar_bench.aggregate import summarize
 
     scores = cast("Sequence[float]", side.scores[protocol])  # summarize takes any array of floats
-    return summarize(side.tasks, scores, bootstrap=draws, seed=seed).as_dict()
+    return summarize(side.tasks, scores, intervals=draws > 0).as_dict()
 
 
 def compare_unpaired(
@@ -229,7 +229,7 @@ def compare_unpaired(
     """
     if _fingerprints_differ(base, new):
         raise CompareError(f"{base.label} and {new.label} were scored on different datasets (fingerprints differ)")
-    b, n = _summary_of(base, protocol, seed, draws), _summary_of(new, protocol, seed, draws)
+    b, n = _summary_of(base, protocol, draws), _summary_of(new, protocol, draws)
 
     def row(name: str, kind: str, bv: float, nv: float, bci, nci, count=None) -> Row:
         half = lambda ci: 0.0 if not ci else (ci[1] - ci[0]) / 2
