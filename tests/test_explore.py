@@ -79,10 +79,8 @@ def test_the_strict_span_is_given_in_javascript_string_offsets(runs):
     text, span = data["answers"][0]["text"][0], data["answers"][0]["span"][0]
     answer = data["questions"]["answer"][0]
     # the emoji is two UTF-16 units: the span starts at 2 + len(" answer ")
-    assert (
-        span is not None and span[0] >= 10 and text.encode("utf-16-le")[2 * span[0] : 2 * span[1]].decode("utf-16-le")
-    )
-    assert answer in text
+    assert span == [10, 10 + len(answer)]
+    assert text.encode("utf-16-le")[2 * span[0] : 2 * span[1]].decode("utf-16-le") == answer
 
 
 def test_the_summary_holds_both_protocols_per_task(runs):

@@ -553,7 +553,8 @@ def test_a_jsonl_line_nested_20000_deep_never_ends_score_with_a_signal(tmp_path)
         text=True,
         timeout=60,
     )
-    assert result.returncode >= 0, f"killed by signal {-result.returncode}"
+    assert result.returncode == 2, f"exit {result.returncode} (a negative one is the signal that killed it)"
+    assert f"{path}:1" in result.stderr and "nested too deeply" in result.stderr
 
 
 def test_a_jsonl_line_nested_20000_deep_is_bad_input_naming_file_and_line(tmp_path, capsys):

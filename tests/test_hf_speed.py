@@ -234,8 +234,8 @@ def test_gpu_benchmark_tiny_mode_runs_on_the_cpu(tmp_path, capsys):
     assert spar["samples"] == 4 and spar["samples_per_s"] > 0 and spar["tokens_per_s"] > 0
     assert spar["ms_per_step"] > 0
     assert "spar_hf" in printed and "samples/s" in printed
-    lmms = report["lmms_qwen2_5_vl"]
-    if lmms.get("skipped"):
-        assert lmms["skipped"] in printed  # the reason is printed, not swallowed
+    if "lmms_qwen2_5_vl" in report:  # lmms-eval's side could not run here (e.g. no decord): it says why
+        assert report["lmms_qwen2_5_vl"]["skipped"] in printed  # the reason is printed, not swallowed
     else:
-        assert lmms["samples"] == 4 and "ratio" in report
+        lmms_sides = [key for key in report if key.startswith("lmms qwen2_5_vl batch")]
+        assert lmms_sides and all(report[key]["samples"] == 4 for key in lmms_sides) and report["ratio"] > 0
