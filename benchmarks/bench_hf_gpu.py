@@ -20,7 +20,6 @@ skipped with the reason printed.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import io
 import statistics
 import sys
@@ -38,16 +37,8 @@ def _import_spar_hf():
     """`spar_bench.model_adapters.hf`, installed or straight from this checkout (a bare GPU machine)."""
     try:
         from spar_bench.model_adapters import hf
-    except ModuleNotFoundError:
+    except ModuleNotFoundError:  # a plain checkout imports model_adapters/ as spar_bench.model_adapters
         sys.path.insert(0, str(REPO))
-        spec = importlib.util.spec_from_file_location(
-            "spar_bench.model_adapters",
-            REPO / "model_adapters" / "__init__.py",
-            submodule_search_locations=[str(REPO / "model_adapters")],
-        )
-        package = importlib.util.module_from_spec(spec)
-        sys.modules["spar_bench.model_adapters"] = package
-        spec.loader.exec_module(package)
         from spar_bench.model_adapters import hf
     return hf
 

@@ -17,9 +17,8 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from spar_bench.images import DEFAULT_MAX_IMAGE_PIXELS, image_problem, max_image_pixels, stored_images
+from spar_bench.images import image_problem, stored_images
 from spar_bench.schema import (
-    OPTION_LETTERS,
     REQUIRED_COLUMNS,
     DatasetError,
     DatasetRowError,
@@ -37,10 +36,8 @@ if TYPE_CHECKING:  # datasets is imported lazily: scoring never needs it
     import datasets
 
 __all__ = [
-    "DEFAULT_MAX_IMAGE_PIXELS",
     "EMBEDDED",
     "HUB_DATASETS",
-    "OPTION_LETTERS",
     "REQUIRED_COLUMNS",
     "DatasetError",
     "DatasetRowError",
@@ -58,7 +55,6 @@ __all__ = [
     "iter_questions",
     "load_dataset",
     "load_questions",
-    "max_image_pixels",
     "resolve_source",
     "row_problems",
     "stored_rows",

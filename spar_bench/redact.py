@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 
 REDACTED = "<redacted>"
 
@@ -69,7 +69,7 @@ def redact_args(args: Mapping[str, object] | None) -> dict | None:
     return clean
 
 
-def find_secrets(text: str, *, names: Iterable[str] = ()) -> list[str]:
+def find_secrets(text: str) -> list[str]:
     """Short descriptions of the secrets in `text` (never the secret itself): credential-looking values, values
     of secret environment variables, and `"name": "value"` / `name=value` pairs for a secret name that is not
     redacted. Empty when none."""

@@ -26,6 +26,7 @@ from PIL import Image
 from spar_bench.errors import DataError
 from spar_bench.synth.camera import Camera, place_views
 from spar_bench.synth.markers import draw_markers
+from spar_bench.synth.marking import MIN_VISIBLE_SHARE
 from spar_bench.synth.questions import (
     GROUNDING_TASK,
     LETTERS,
@@ -65,7 +66,8 @@ def view_usable(scene: Scene, rendering) -> bool:
     """The view shows at least three objects and none of them fills more than MAX_OBJECT_SHARE of it."""
     counts = rendering.visible_pixels(len(scene.objects))
     return bool(
-        (counts >= 0.004 * rendering.ids.size).sum() >= 3 and counts.max() <= MAX_OBJECT_SHARE * rendering.ids.size
+        (counts >= MIN_VISIBLE_SHARE * rendering.ids.size).sum() >= 3
+        and counts.max() <= MAX_OBJECT_SHARE * rendering.ids.size
     )
 
 

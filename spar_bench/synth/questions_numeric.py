@@ -19,11 +19,6 @@ from spar_bench.synth.marking import (
 from spar_bench.synth.plans import SynthQuestion, marker_images
 
 
-def _image_order(rng: np.random.Generator, n: int) -> list[int]:
-    """Images to put `n` markers on, spread over three images in a random order."""
-    return list(marker_images(rng, n))
-
-
 def numeric_question(rng: np.random.Generator, sv: SceneViews, task: str) -> SynthQuestion | None:
     """Depth (camera-frame z of the 3D center) or distance (between 3D centers), OC or OO, single or multi-view.
 
@@ -34,7 +29,7 @@ def numeric_question(rng: np.random.Generator, sv: SceneViews, task: str) -> Syn
     if multi:
         views: tuple[int, ...] = (0, 1, 2)
         frame = int(rng.integers(3))
-        images = _image_order(rng, 2)
+        images = list(marker_images(rng, 2))
     else:
         views = (int(rng.integers(3)),)
         frame, images = 0, [0, 0]
