@@ -153,6 +153,25 @@ def test_score_with_data_gives_the_same_scores_as_our_own_jsonl(tmp_path, capsys
         assert theirs["dataset"]["complete"] is True
 
 
+def test_compare_reads_a_vlmevalkit_file_as_the_run_it_holds(tmp_path, capsys):
+    rows = synth_rows(varied)
+    ours = tmp_path / "ours.jsonl"
+    ours.write_text(
+        "".join(
+            json.dumps(
+                {"id": q.id, "task": q.task, "question": q.question, "answer": q.answer, "prediction": varied(q)}
+            )
+            + "\n"
+            for q in load_questions("synth")
+        )
+    )
+    for path in (write_tsv(tmp_path / "m.tsv", rows), write_xlsx(tmp_path / "m.xlsx", rows)):
+        out = tmp_path / f"{path.suffix[1:]}.md"
+        assert main(["compare", str(ours), str(path), "--data", "synth", "--markdown", str(out)]) == 0
+        table = out.read_text()
+        assert "200" in table and "+0.00" in table and "-0." not in table  # the same answers: no difference
+
+
 def test_score_with_data_exits_2_for_a_file_of_another_dataset(tmp_path, capsys):
     rows = synth_rows()
     answer = rows[0]["answer"]

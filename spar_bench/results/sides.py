@@ -15,6 +15,7 @@ from spar_bench.errors import RunFolderError
 from spar_bench.predictions import Predictions, PredictionsError, read_predictions
 from spar_bench.protocols import PROTOCOL_NAMES
 from spar_bench.results.run_reader import NotARunError, RunReadError, read_run_folder
+from spar_bench.vlmevalkit import is_vlmevalkit_file
 
 
 class CompareError(RunFolderError, ValueError):
@@ -59,19 +60,13 @@ def load_side(path: str | Path, data_source: str | None = None) -> Side:
     if not path.is_file():
         raise CompareError(f"{path}: no such file or folder")
     with open(path, "rb") as handle:
-        magic = handle.read(2)
-    if magic == b"\x1f\x8b":
+        bundle = handle.read(2) == b"\x1f\x8b"
+    if bundle or is_vlmevalkit_file(path):  # the run reader reads these as explore and prepare do
         try:
             run = read_run_folder(path, data_source)
         except RunReadError as error:
             raise CompareError(str(error)) from None
-        return Side(
-            str(path),
-            tuple(run.predictions.ids),
-            tuple(run.predictions.tasks),
-            {name: batch.scores for name, batch in (run.scored or {}).items()},
-            fingerprint=run.fingerprint,
-        )
+        return _from_predictions(str(path), run.predictions, run.fingerprint if bundle else None, run.scored)
     if path.suffix == ".json":
         return _from_entry(path)
     first = next((line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()), None)
@@ -93,12 +88,15 @@ def _read(paths: Sequence[Path]) -> Predictions:
         raise CompareError(str(error)) from None
 
 
-def _from_predictions(label: str, predictions: Predictions, fingerprint: str | None) -> Side:
+def _from_predictions(
+    label: str, predictions: Predictions, fingerprint: str | None, scored: dict | None = None
+) -> Side:
+    """A side of `predictions`, scored here unless `scored` holds their scores (a verified bundle's)."""
     from spar_bench.scoring import score_predictions, summarize_grounding
 
     if not len(predictions) and not len(predictions.grounding):
         raise CompareError(f"{label}: no scored prediction")
-    scored = score_predictions(predictions, PROTOCOL_NAMES)
+    scored = scored or score_predictions(predictions, PROTOCOL_NAMES)
     grounding = None
     if len(predictions.grounding):
         ious = summarize_grounding(predictions.grounding).ious
