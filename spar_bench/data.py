@@ -55,6 +55,7 @@ __all__ = [
     "iter_questions",
     "load_dataset",
     "load_questions",
+    "NAMED_SOURCES",
     "resolve_source",
     "row_problems",
     "stored_rows",
@@ -70,6 +71,8 @@ HUB_DATASETS: dict[str, str] = {
     "tiny-rgbd": "jasonzhango/SPAR-Bench-Tiny-RGBD",
 }
 EMBEDDED = "synth"
+# The short names a source can be given by; a run on one of them is on a standard split of that name.
+NAMED_SOURCES: tuple[str, ...] = (*HUB_DATASETS, EMBEDDED)
 
 
 @dataclass(frozen=True)

@@ -104,6 +104,18 @@ def test_entry_from_run_of_other_data_is_split_custom_and_its_fingerprint(tmp_pa
     assert made["image_limits"] == {"max_pixels": 1003520}
 
 
+@pytest.mark.parametrize("source", ["tiny-rgbd", "full-rgbd"])
+def test_entry_from_run_on_a_named_source_keeps_its_name_as_the_split(tmp_path, source):
+    # The split `submit verify` gives a bundle of the same run: one list of named sources for both.
+    from spar_bench.data import NAMED_SOURCES
+
+    run(model="spar_oracle", model_args={}, tasks=["spar_bench_synth"], output=tmp_path, show_progress=False)
+    results = json.loads((tmp_path / "results.json").read_text())
+    results["metadata"]["data_source"] = source
+    made = entry_from_run(results, tmp_path / "predictions.jsonl", "M", "O")
+    assert source in NAMED_SOURCES and made["dataset"]["split"] == source and validate_entry(made) == []
+
+
 def test_entry_from_run_fills_the_variant_the_run_records(tmp_path):
     run(model="spar_oracle", model_args={}, tasks=["spar_bench_synth"], output=tmp_path, show_progress=False)
     results = json.loads((tmp_path / "results.json").read_text())

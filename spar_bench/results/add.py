@@ -7,8 +7,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from spar_bench.data import NAMED_SOURCES
 from spar_bench.errors import LeaderboardError
-from spar_bench.results.bundle import DEFAULT_LIMITS, SHORT_SOURCES, Limits, Rejection, SubmissionError
+from spar_bench.results.bundle import DEFAULT_LIMITS, Limits, Rejection, SubmissionError
 from spar_bench.results.verify import Verdict, verify
 
 
@@ -40,7 +41,7 @@ def add(
     if trained_on_spar7m is not None:
         entry = {**entry, "variant": {**entry["variant"], "trained_on_spar7m": trained_on_spar7m}}
     if split is not None and split != entry["dataset"]["split"]:
-        if entry["dataset"]["source"] in SHORT_SOURCES:
+        if entry["dataset"]["source"] in NAMED_SOURCES:
             raise SubmissionError(
                 f"--split {split!r}: the reference is {entry['dataset']['source']!r}, whose "
                 "split keeps its name; --split names the split of custom data only"

@@ -23,7 +23,6 @@ BUNDLE_FORMAT = 1
 MANIFEST = "manifest.json"
 PREDICTIONS = "predictions.jsonl"
 MEMBERS = (MANIFEST, PREDICTIONS)
-SHORT_SOURCES = ("synth", "tiny", "full", "tiny-rgbd", "full-rgbd")
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,12 @@ from collections.abc import Mapping
 from typing import Any, TypedDict
 
 from spar_bench import errors
+from spar_bench.data import NAMED_SOURCES
 from spar_bench.protocols import PROTOCOL_NAMES
 from spar_bench.tasks_spec import LEVELS, VIEW_GROUPS
 
 SCHEMA_VERSION = 1
-STANDARD_SPLITS: tuple[str, ...] = ("full", "tiny", "synth")
+STANDARD_SPLITS: tuple[str, ...] = NAMED_SOURCES  # the split of a run on a named source is that name
 IMAGE_LIMIT_KEYS: tuple[str, ...] = (
     "min_pixels",
     "max_pixels",

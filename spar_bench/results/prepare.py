@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from spar_bench import __version__
-from spar_bench.data import DatasetError
+from spar_bench.data import NAMED_SOURCES, DatasetError
 from spar_bench.predictions import PredictionsError
 from spar_bench.redact import find_secrets, redact_args
-from spar_bench.results.bundle import BUNDLE_FORMAT, SHORT_SOURCES, PrepareError, write_bundle
+from spar_bench.results.bundle import BUNDLE_FORMAT, PrepareError, write_bundle
 from spar_bench.results.run_reader import NotARunError, RunReadError, RunRecord, read_run_folder
 from spar_bench.results.verify import _name_problem, _shown
 from spar_bench.vlmevalkit import is_vlmevalkit_file
@@ -104,7 +104,7 @@ def prepare_bundle(
         "scorer_version": run.settings.get("scorer_version"),
         "dataset": {
             "source": source,
-            "split": source if source in SHORT_SOURCES else None,
+            "split": source if source in NAMED_SOURCES else None,
             "fingerprint": run.fingerprint,
         },
         "run_date": run.settings.get("date"),

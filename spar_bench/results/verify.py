@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from spar_bench import __version__
+from spar_bench.data import NAMED_SOURCES
 from spar_bench.protocols import PROTOCOL_NAMES
 from spar_bench.redact import redact_args
 from spar_bench.reference import Reference, load_reference
@@ -24,7 +25,6 @@ from spar_bench.results.bundle import (
     DEFAULT_LIMITS,
     MANIFEST,
     PREDICTIONS,
-    SHORT_SOURCES,
     Limits,
     ReferenceDataRequired,
     Rejection,
@@ -264,8 +264,8 @@ def check_bundle(
         )
     from spar_bench.results.entry import custom_split
 
-    split = source if source in SHORT_SOURCES else (claimed.get("split") or custom_split(reference.fingerprint))
-    if claimed.get("split") and source in SHORT_SOURCES and claimed["split"] != source:
+    split = source if source in NAMED_SOURCES else (claimed.get("split") or custom_split(reference.fingerprint))
+    if claimed.get("split") and source in NAMED_SOURCES and claimed["split"] != source:
         problems.append(
             Rejection("split_mismatch", f"the manifest claims split {claimed['split']!r}; the reference is {source!r}")
         )
