@@ -105,15 +105,12 @@ def run(
     the journal. A `results.json` of an earlier run is removed first, so a run that ends with failures never
     leaves stale scores beside its predictions; the new one says `"complete": false` when some failed.
     """
-    from spar_bench.model_adapters.health import AdapterStopped
-
     questions, source, fingerprint = load_run_questions(tasks, data)
     questions = first_per_task(questions, limit)
     adapter = (adapter_factory or make_adapter)(model, model_args, questions)
     requests = [Request(q.id, q.task, build_prompt(q.task, q.question), q.images, settings) for q in questions]
     keys = [request_key(adapter.identity, r) for r in requests]
     output.mkdir(parents=True, exist_ok=True)
-    stopped = None
     with OutputLock(output), Journal(output / "journal.jsonl") as journal:
         for line in journal.damaged:
             print(f"spar-bench run: {line}", file=sys.stderr)
@@ -131,18 +128,14 @@ def run(
         answered_before = sum(1 for key in keys if journal.answered(key) is not None)
         with _progress(show_progress, adapter) as progress:
             bar = progress.add_task("answering", total=None, failures=0)
-            try:
-                responses, _ = ask_unanswered(
-                    adapter,
-                    requests,
-                    keys,
-                    journal,
-                    on_start=lambda pending: progress.update(bar, total=pending),
-                    on_response=lambda response, failures: progress.update(bar, advance=1, failures=failures),
-                )
-            except AdapterStopped as stop:
-                stopped = stop.reason
-                responses = [journal.answered(key) or journal.failed(key) for key in keys]
+            responses, stopped = ask_unanswered(
+                adapter,
+                requests,
+                keys,
+                journal,
+                on_start=lambda pending: progress.update(bar, total=pending),
+                on_response=lambda response, failures: progress.update(bar, advance=1, failures=failures),
+            )
         served = record_servers(output, getattr(adapter, "answers_per_server", {}) or {})
 
         predictions = _predictions(questions, responses)
@@ -193,32 +186,40 @@ def ask_unanswered(
     earlier: dict[str, Response] | None = None,
     on_start: Callable[[int], None] | None = None,
     on_response: Callable[[Response, int], None] | None = None,
-) -> tuple[list[Response | None], int]:
-    """(one response per request, how many were asked now).
+) -> tuple[list[Response | None], str | None]:
+    """(one response per request, why the adapter stopped early or None).
 
     A request already answered in `earlier` or in the journal is not asked again; the others go to the adapter
     and every response is journaled as it arrives. A request whose try failed gets its failed response (the
-    journal keeps failures for the record but never counts them as answered, so a rerun asks again).
-    `on_start` gets the number of requests to ask; `on_response` each response and the failures so far.
+    journal keeps failures for the record but never counts them as answered, so a rerun asks again). When the
+    adapter stops early (`AdapterStopped`: its server cannot answer), the requests it did not answer get their
+    last failed response or None, and the reason is returned. `on_start` gets the number of requests to ask;
+    `on_response` each response and how many requests are failing so far.
     """
+    from spar_bench.model_adapters.health import AdapterStopped
+
     earlier = earlier or {}
-    failures: dict[str, Response] = {}
     pending = [r for r, key in zip(requests, keys) if key not in earlier and journal.answered(key) is None]
     if on_start:
         on_start(len(pending))
+    failing: set[str] = set()
 
     def record(response: Response) -> None:
         journal.append(response)
         if response.failed:
-            failures[response.key] = response
+            failing.add(response.key)
         else:
-            failures.pop(response.key, None)
+            failing.discard(response.key)
         if on_response:
-            on_response(response, len(failures))
+            on_response(response, len(failing))
 
+    stopped = None
     if pending:
-        adapter.generate(pending, record)
-    return [earlier.get(key) or journal.answered(key) or failures.get(key) for key in keys], len(pending)
+        try:
+            adapter.generate(pending, record)
+        except AdapterStopped as stop:
+            stopped = stop.reason
+    return [earlier.get(key) or journal.answered(key) or journal.failed(key) for key in keys], stopped
 
 
 def _predictions(questions: Sequence[Question], responses: Sequence[Response | None]) -> Predictions:

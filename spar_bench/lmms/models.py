@@ -154,19 +154,12 @@ class SparAdapterModel(lmms):
         adapter = self._adapter
         keys = [request_key(adapter.identity, r) for r in prepared]
         folder = self.journal_dir / f"{self.model_name}-{_identity_digest(adapter.identity)}"
-        from spar_bench.model_adapters.health import AdapterStopped
-
-        stopped = None
         # every rank's file: a rerun may use another number of processes
         with Journal(folder / f"rank{self._rank}.jsonl") as journal:
             for line in journal.damaged:
                 print(f"spar-bench: {line}", file=sys.stderr)
             earlier = answered_in(folder)
-            try:
-                responses, _ = ask_unanswered(adapter, prepared, keys, journal, earlier=earlier)
-            except AdapterStopped as stop:
-                stopped = stop.reason
-                responses = [earlier.get(key) or journal.answered(key) or journal.failed(key) for key in keys]
+            responses, stopped = ask_unanswered(adapter, prepared, keys, journal, earlier=earlier)
         failed = [r.question_id for r, response in zip(prepared, responses) if response is None or response.failed]
         if failed:
             message = (
