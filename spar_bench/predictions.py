@@ -68,6 +68,17 @@ class Predictions:
     def __len__(self) -> int:
         return len(self.ids)
 
+    def append(
+        self, id_: object, task: str, answer: str, prediction: str, question: str = "", truncated: bool | None = None
+    ) -> None:
+        """Add one prediction to score: every column at once, so they never drift apart."""
+        self.ids.append(id_)
+        self.tasks.append(task)
+        self.answers.append(answer)
+        self.predictions.append(prediction)
+        self.questions.append(question)
+        self.truncated.append(truncated)
+
 
 # ---------------------------------------------------------------- reading
 
@@ -114,12 +125,14 @@ def read_predictions(paths: Sequence[str | Path], *, skip_invalid: bool = False)
                 if record["error"]:
                     out.failed.append({"id": record["id"], "task": record["task"], "error": record["error"]})
                     continue
-                out.ids.append(record["id"])
-                out.tasks.append(record["task"])
-                out.answers.append(record["answer"])
-                out.predictions.append(record["prediction"])
-                out.questions.append(record["question"])
-                out.truncated.append(record["truncated"])
+                out.append(
+                    record["id"],
+                    record["task"],
+                    record["answer"],
+                    record["prediction"],
+                    record["question"],
+                    record["truncated"],
+                )
     return out
 
 
@@ -164,12 +177,7 @@ def _read_vlmevalkit(path: str | Path, out: Predictions, seen: dict, skip_invali
             out.skipped.append(str(error))
             continue
         seen[record["id"]] = (str(path), int(where.rsplit(":", 1)[1]))
-        out.ids.append(record["id"])
-        out.tasks.append(record["task"])
-        out.answers.append(record["answer"])
-        out.predictions.append(record["prediction"])
-        out.questions.append(record["question"])
-        out.truncated.append(None)
+        out.append(record["id"], record["task"], record["answer"], record["prediction"], record["question"])
 
 
 def _record(line: str, where: str) -> dict:

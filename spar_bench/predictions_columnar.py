@@ -117,10 +117,5 @@ def read_columns(path: str | Path, out: Predictions, seen: dict[object, tuple[st
         if fail:
             out.failed.append({"id": id_, "task": task, "error": error})
             continue
-        out.ids.append(id_)
-        out.tasks.append(task)
-        out.answers.append(answer)
-        out.predictions.append(prediction)
-        out.questions.append(question or "")
-        out.truncated.append(flag)
+        out.append(id_, task, answer, prediction, question or "", flag)
     return True

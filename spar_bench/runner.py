@@ -230,12 +230,7 @@ def _predictions(questions: Sequence[Question], responses: Sequence[Response | N
             error = "no response" if response is None else response.error
             predictions.failed.append({"id": q.id, "task": q.task, "error": error})
             continue
-        predictions.ids.append(q.id)
-        predictions.tasks.append(q.task)
-        predictions.answers.append(q.answer)
-        predictions.predictions.append(response.text)
-        predictions.questions.append(q.question)
-        predictions.truncated.append(response.truncated)
+        predictions.append(q.id, q.task, q.answer, response.text, q.question, response.truncated)
     return predictions
 
 
