@@ -78,12 +78,17 @@ _VALUE_UNIT = (
     r"rad(?:ian)?s?|"
     r"\u5398\u7c73|\u7c73|\u5ea6)?(?![A-Za-z])"
 )
+# A table row may put the direction in a column of its own (`| Translation | left | 0.5 m |`); `Move up/down: ~0`
+# names both directions of one axis (read only when the value is 0: any other value has no sign); `~`, `about`
+# before the value qualify it (`Rotate up: ~8°`, `move_forward about 2 m`).
+_DIRECTIONS = r"right|left|up|down|upward|downward|forwards?|backwards?|back|ahead"
 _STRICT_ITEM = re.compile(
     r"\b(?P<verb>move|moves|moving|moved|translate|translation|go|rotate|rotates|rotating|rotated|rotation|turn|turns"
-    r"|pan|tilt|yaw|pitch)[\s_-]?(?:to\s(?:the\s)?)?"
-    r"(?P<direction>right|left|up|down|upward|downward|forwards?|backwards?|back|ahead)(?:wards?)?"
+    r"|pan|tilt|yaw|pitch)(?:[\s_-]|\s?\|\s?)?(?:to\s(?:the\s)?)?"
+    rf"(?P<direction>{_DIRECTIONS})(?:wards?)?(?:/(?P<other>{_DIRECTIONS}))?"
     r"(?:_(?P<keyunit>rad|deg|degrees|cm|mm|m))?\b"
-    r"[\"'\]]?\s?(?:[:=|]|->|=>|\u2192|[-\u2013\u2014](?=\s)|by|of|is)?\s?[\"']?" + _VALUE_UNIT,
+    r"[\"'\]]?\s?(?:[:=|]|->|=>|\u2192|[-\u2013\u2014](?=\s)|by|of|is)?\s?[\"']?"
+    r"(?:(?:~|about|around|roughly|approximately|approx\.)\s?)?" + _VALUE_UNIT,
     re.IGNORECASE,
 )
 # Nested JSON: `{"translation": {"right": 0.2, "up": -0.2}, "rotation": {"right": -32}}`; a group runs to the next
@@ -149,6 +154,8 @@ def strict_motion_items(text: str) -> list[tuple[str, float, int, int]]:
     items = []
     for match in _STRICT_ITEM.finditer(text):
         rotation = match["verb"].lower().startswith(_ROTATION_VERBS)
+        if match["other"] and float(match["value"]) != 0:
+            continue
         item = _item(rotation, match["direction"], float(match["value"]), match["keyunit"] or match["unit"] or "")
         if item is not None:
             items.append((*item, match.start(), match.end()))
