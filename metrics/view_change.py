@@ -199,6 +199,19 @@ def _midpoint(match: re.Match) -> str:
     return middle.ljust(len(match.group()))
 
 
+def _direction(match: re.Match) -> str:
+    """The direction a `_PROSE_DIRECTION` match names (`backs up` is backward, `rises` is up)."""
+    if match["backs"]:
+        return "backward"
+    if match["advances"]:
+        return "forward"
+    if match["rises"]:
+        return "up"
+    if match["drops"]:
+        return "down"
+    return match["word"] or match["cjk"]
+
+
 def prose_motion_items(text: str) -> list[tuple[str, float, int, int]]:
     """Motion items written as prose, one per clause that holds exactly one value and one direction: the
     unit (m, cm, degrees, radians) or else a turning verb (`turn`, `pan`, `tilt`, `yaw`) says whether it is
@@ -214,16 +227,7 @@ def prose_motion_items(text: str) -> list[tuple[str, float, int, int]]:
         if len(values) == 1 and len(directions) >= 1:
             value_match = values[0]
             direction_match = directions[0]
-            if direction_match["backs"]:
-                direction = "backward"
-            elif direction_match["advances"]:
-                direction = "forward"
-            elif direction_match["rises"]:
-                direction = "up"
-            elif direction_match["drops"]:
-                direction = "down"
-            else:
-                direction = direction_match["word"] or direction_match["cjk"]
+            direction = _direction(direction_match)
             if value_match["half"]:
                 value, unit = 0.5, "m"
             else:
@@ -242,3 +246,86 @@ def prose_motion_items(text: str) -> list[tuple[str, float, int, int]]:
                 )
         start = end + 1
     return items
+
+
+# What a clause of prose says about the camera. A sentence is about the camera when it names it (`the camera`,
+# `it`, `we`, `the viewpoint`) or opens on a motion verb (`Moves back 2 m and to the right.`); within it, a clause
+# states a motion when it holds a motion verb or noun (`turns`, `a slight right turn`, `forward motion`) or
+# continues one with a bare direction (`... 2.7 m and to the right`). A clause about the picture (`shifted left in
+# the image`, `appears`) states no camera motion.
+_SENTENCE_BREAK = re.compile(r"[.!?](?:\s|$)|\n")
+_CLAUSE_OR_LINE_BREAK = re.compile(_CLAUSE_BREAK.pattern + r"|[!?](?:\s|$)|\n", re.IGNORECASE)
+_MOTION_WORD = re.compile(
+    r"\b(?:mov\w*|shift\w*|translat\w*|turn\w*|rotat\w*|pans?|panning|panned|yaw\w*|tilt\w*|tips?|tipping|tipped"
+    r"|pitch\w*|swivel\w*|steps?|stepping|stepped|slid\w*|goes|going|went|travel\w*|drift\w*|backs|backed|backing"
+    r"|advanc\w*|retreat\w*|pull\w*|rises|rising|rose|climb\w*|drops?|dropping|dropped|descend\w*|sinks?|sinking"
+    r"|dolly\w*|strafe\w*|motion|movement)\b|\u79fb|\u8f6c|\u65cb",
+    re.IGNORECASE,
+)
+_CAMERA_SUBJECT = re.compile(r"\b(?:camera|viewpoint|observer|it|we|i)\b|\u76f8\u673a|\u955c\u5934", re.IGNORECASE)
+_SCENE_WORD = re.compile(
+    r"\b(?:image|frame|picture|photo|scene|view|shot|appears?|visible|seen|looks?|seems?)\b", re.IGNORECASE
+)
+# `since the window moved right`, `the bed shifts left`: a reason, or another thing that moves.
+_REASON_WORD = re.compile(r"\b(?:since|because|as|given|judging|based|due)\b", re.IGNORECASE)
+_OTHER_SUBJECT = re.compile(
+    r"\b(?:the|this|that|its|their|every|each|all)\s(?!camera\b|viewpoint\b|observer\b|view\b)\w"
+    r"|\b(?:objects?|things|everything|furniture)\b",
+    re.IGNORECASE,
+)
+_CONTINUATION = re.compile(
+    r"\s{0,3}(?:(?:also|slightly|somewhat|a\sbit|a\slittle|then)\s)?(?:(?:to|towards?)\s(?:the\s)?)?"
+    r"(?:right|left|up|upward|down|downward|forwards?|backwards?|back|ahead)\b",
+    re.IGNORECASE,
+)
+# A clause that gives an axis as zero in words: `no vertical change`, `roughly level`, `height unchanged`, `不变`.
+_ZERO_WORD = re.compile(
+    r"\b(?:no|not|without|never|negligibl\w*|(?<!a\s)little|minimal\w*|zero|none|level|unchanged|same|constant"
+    r"|barely|hardly|nor|neither|nothing|stationary|steady|fixed|stays?|remains?)\b|n't|\u4e0d|\u6ca1|\u65e0",
+    re.IGNORECASE,
+)
+
+
+def camera_motion_clauses(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause of prose `text` that states a motion of the camera (see above)."""
+    spans = []
+    sentence_start, about_camera, stating = 0, False, False
+    start = 0
+    for match in [*_CLAUSE_OR_LINE_BREAK.finditer(text), None]:
+        end = match.start() if match else len(text)
+        clause = text[start:end]
+        if start == sentence_start:
+            about_camera = bool(_CAMERA_SUBJECT.search(clause) or _MOTION_WORD.match(clause.lstrip()))
+            stating = False
+        elif not about_camera and _CAMERA_SUBJECT.search(clause):
+            about_camera = True
+        verb = _MOTION_WORD.search(clause)
+        own_verb = verb is not None and not _OTHER_SUBJECT.search(clause, 0, verb.start())
+        stating = (
+            about_camera
+            and not _SCENE_WORD.search(clause)
+            and not _REASON_WORD.search(clause)
+            and (own_verb or (stating and verb is None and bool(_CONTINUATION.match(clause))))
+        )
+        if stating:
+            spans.append((start, end))
+        start = match.end() if match else len(text)
+        if match is None or _SENTENCE_BREAK.match(text, match.start()):
+            sentence_start = start
+    return spans
+
+
+def prose_directions_without_amount(text: str) -> list[tuple[str, int, int]]:
+    """(key, start, end) of each direction prose `text` gives the camera with no amount and no word for zero:
+    `moves backward 2.7 m and to the right` names move_right without saying how far."""
+    text = _PROSE_RANGE.sub(_midpoint, text)
+    found = []
+    for start, end in camera_motion_clauses(text):
+        clause = text[start:end]
+        direction = _PROSE_DIRECTION.search(clause)
+        if direction is None or _PROSE_VALUE.search(clause) or _ZERO_WORD.search(clause):
+            continue
+        item = _item(bool(_PROSE_ROTATION.search(clause)), _direction(direction), 0.0, "")
+        if item is not None:
+            found.append((item[0], start + direction.start(), start + direction.end()))
+    return found
