@@ -170,7 +170,8 @@ def strict_motion_items(text: str) -> list[tuple[str, float, int, int]]:
 
 
 # Prose: `moves about 0.4 m to the right`, `pans left by about 30 degrees`, `backs up by 0.8 m`, `向右移动0.3米`.
-_CLAUSE_BREAK = re.compile(r"[,;:]|\.(?:\s|$)|\b(?:and|while|with|then|but)\b", re.IGNORECASE)
+# A line break ends a clause: in a list, one line's value is never the next line's direction.
+_CLAUSE_BREAK = re.compile(r"[,;:\n]|\.(?:\s|$)|\b(?:and|while|with|then|but)\b", re.IGNORECASE)
 _PROSE_DIRECTION = re.compile(
     r"\b(?P<backs>back(?:s|ed|ing)?\sup|retreat\w*|revers\w*)\b|\b(?P<advances>advanc\w*|proceed\w*)\b"
     r"|\b(?P<rises>rises|rising|rose|ascend\w*|climb\w*)\b|\b(?P<drops>descend\w*|drops|dropping|sinks|sinking)\b|\b(?P<word>right|left|up|upward|down|downward|forwards?|backwards?|back|ahead"
@@ -254,7 +255,7 @@ def prose_motion_items(text: str) -> list[tuple[str, float, int, int]]:
 # continues one with a bare direction (`... 2.7 m and to the right`). A clause about the picture (`shifted left in
 # the image`, `appears`) states no camera motion.
 _SENTENCE_BREAK = re.compile(r"[.!?](?:\s|$)|\n")
-_CLAUSE_OR_LINE_BREAK = re.compile(_CLAUSE_BREAK.pattern + r"|[!?](?:\s|$)|\n", re.IGNORECASE)
+_CLAUSE_OR_SENTENCE_BREAK = re.compile(_CLAUSE_BREAK.pattern + r"|[!?](?:\s|$)", re.IGNORECASE)
 _MOTION_WORD = re.compile(
     r"\b(?:mov\w*|shift\w*|translat\w*|turn\w*|rotat\w*|pans?|panning|panned|yaw\w*|tilt\w*|tips?|tipping|tipped"
     r"|pitch\w*|swivel\w*|steps?|stepping|stepped|slid\w*|goes|going|went|travel\w*|drift\w*|backs|backed|backing"
@@ -291,7 +292,7 @@ def camera_motion_clauses(text: str) -> list[tuple[int, int]]:
     spans = []
     sentence_start, about_camera, stating = 0, False, False
     start = 0
-    for match in [*_CLAUSE_OR_LINE_BREAK.finditer(text), None]:
+    for match in [*_CLAUSE_OR_SENTENCE_BREAK.finditer(text), None]:
         end = match.start() if match else len(text)
         clause = text[start:end]
         if start == sentence_start:
