@@ -145,6 +145,13 @@ def _item(rotation: bool, direction: str, value: float, unit: str) -> tuple[str,
     return f"move_{direction}", value * _LENGTH_UNITS.get(unit[:1] if unit[:1] == "\u5398" else unit[:2], 1.0)
 
 
+# `0.52 rad (30°)`: radians restated in degrees, the unit asked for; the degrees are read when the two agree
+# (within 10%), and when they do not, the component has two values.
+_DEGREES_RESTATED = re.compile(
+    r"\s?\(\s?(?:~\s?|about\s|approx\.?\s?)?(?P<degrees>\d+(?:\.\d+)?)\s?(?:\u00b0|deg(?:ree)?s?)\s?\)", re.IGNORECASE
+)
+
+
 def strict_motion_items(text: str) -> list[tuple[str, float, int, int]]:
     """The motion items of `text` as (key, value, start, end): keys `move_right` ... `rotate_up`, translations
     in meters (cm and mm converted), rotations in degrees (radians converted). Any case, spacing, order,
@@ -156,9 +163,16 @@ def strict_motion_items(text: str) -> list[tuple[str, float, int, int]]:
         rotation = match["verb"].lower().startswith(_ROTATION_VERBS)
         if match["other"] and float(match["value"]) != 0:
             continue
-        item = _item(rotation, match["direction"], float(match["value"]), match["keyunit"] or match["unit"] or "")
+        unit = match["keyunit"] or match["unit"] or ""
+        item = _item(rotation, match["direction"], float(match["value"]), unit)
         if item is not None:
-            items.append((*item, match.start(), match.end()))
+            end = match.end()
+            restated = _DEGREES_RESTATED.match(text, end) if unit.lower().startswith("rad") else None
+            if restated and abs(float(restated["degrees"]) - item[1]) <= 0.1 * abs(item[1]):
+                item, end = (item[0], float(restated["degrees"])), restated.end()
+            elif restated:  # `0.2 rad (30°)`: the two disagree, two values for one component
+                items.append((item[0], float(restated["degrees"]), restated.start(), restated.end()))
+            items.append((*item, match.start(), end))
     for group in _GROUP.finditer(text):
         rotation = group["group"].lower().startswith(("rot", "orient"))
         for match in _GROUP_ITEM.finditer(group["body"]):

@@ -287,6 +287,12 @@ _EITHER_OR = re.compile(
 )
 # The response stops inside an item (`...,rotate_up:0,rotate_`, `...,move_backw`, `..., "rotate_left":`): the
 # answer is cut off, so the motion it states is incomplete. Matched against what follows the last item.
+# `From the second image to the first image: move_right:...`: the motion stated is the reverse of the one asked.
+_REVERSED = re.compile(
+    r"\bfrom\s(?:the\s)?(?:second|2nd|latter|image\s?2|view\s?2)(?:\s(?:image|view|frame|one))?"
+    r"\s(?:back\s)?to\s(?:the\s)?(?:first|1st|former|image\s?1|view\s?1)\b",
+    re.IGNORECASE,
+)
 _KEY_MARK = re.compile(r"[_:=|\u2192\u2013\u2014]|->")
 _CUT_ITEM = re.compile(
     r"\s?[,;|\n]\s?(?:[-*]\s|\d\.\s)?[\"']?"
@@ -332,6 +338,8 @@ def _read_motion(response: str) -> Reading:
         return Reading(None, reason="no `move_*/rotate_*: value` item in the stated answer")
     if _EITHER_OR.search(text, start):
         return Reading(None, reason="hedges between two motions (`either ... or ...`)")
+    if _REVERSED.search(text, max(start, start + items[0][2] - 120), start + items[0][2]):
+        return Reading(None, reason="states the reverse motion (from the second image to the first)")
     if _CUT_ITEM.fullmatch(text, start + max(item[3] for item in items), end):
         return Reading(None, reason="cut off mid-answer: the last motion item is unfinished")
     values: dict[str, float] = {}

@@ -209,6 +209,10 @@ RULE_EXAMPLES: tuple[RuleExample, ...] = (
     _motion("a table with a direction column is read", "`| Translation | right | 0.8 m |` is move_right 0.8",
             "| Motion | Direction | Amount |\n|---|---|---|\n| Translation | right | 0.8 m |\n"
             "| Translation | forward | 2.4 m |\n| Yaw | right | 30\u00b0 |", 1.0),
+    _motion("radians restated in degrees read the degrees", "degrees are the unit asked for",
+            "move_right: 0.8 m, move_forward: 2.4 m, rotate_right: 0.55 rad (30\u00b0)", 1.0),
+    _motion("the reverse motion scores 0", "second-to-first is not the motion asked for",
+            "From the second image to the first: move_left:0.8,move_backward:2.4,rotate_left:30", 0.0),
     _motion("a motion cut off inside an item scores 0", "the answer stopped before it was complete",
             "move_right:0.8,move_up:0.0,move_forward:2.4,rotate_up:0,rota", 0.0),
     _motion("opposite keys of one axis score 0", "nonzero `move_right` and `move_left` contradict each other",
