@@ -78,12 +78,17 @@ _VALUE_UNIT = (
     r"rad(?:ian)?s?|"
     r"\u5398\u7c73|\u7c73|\u5ea6)?(?![A-Za-z])"
 )
+# A table row may put the direction in a column of its own (`| Translation | left | 0.5 m |`); `Move up/down: ~0`
+# names both directions of one axis (read only when the value is 0: any other value has no sign); `~`, `about`
+# before the value qualify it (`Rotate up: ~8°`, `move_forward about 2 m`).
+_DIRECTIONS = r"right|left|up|down|upward|downward|forwards?|backwards?|back|ahead"
 _STRICT_ITEM = re.compile(
     r"\b(?P<verb>move|moves|moving|moved|translate|translation|go|rotate|rotates|rotating|rotated|rotation|turn|turns"
-    r"|pan|tilt|yaw|pitch)[\s_-]?(?:to\s(?:the\s)?)?"
-    r"(?P<direction>right|left|up|down|upward|downward|forwards?|backwards?|back|ahead)(?:wards?)?"
+    r"|pan|tilt|yaw|pitch)(?:[\s_-]|\s?\|\s?)?(?:to\s(?:the\s)?)?"
+    rf"(?P<direction>{_DIRECTIONS})(?:wards?)?(?:/(?P<other>{_DIRECTIONS}))?"
     r"(?:_(?P<keyunit>rad|deg|degrees|cm|mm|m))?\b"
-    r"[\"'\]]?\s?(?:[:=|]|->|=>|\u2192|[-\u2013\u2014](?=\s)|by|of|is)?\s?[\"']?" + _VALUE_UNIT,
+    r"[\"'\]]?\s?(?:[:=|]|->|=>|\u2192|[-\u2013\u2014](?=\s)|by|of|is)?\s?[\"']?"
+    r"(?:(?:~|about|around|roughly|approximately|approx\.)\s?)?" + _VALUE_UNIT,
     re.IGNORECASE,
 )
 # Nested JSON: `{"translation": {"right": 0.2, "up": -0.2}, "rotation": {"right": -32}}`; a group runs to the next
@@ -140,6 +145,13 @@ def _item(rotation: bool, direction: str, value: float, unit: str) -> tuple[str,
     return f"move_{direction}", value * _LENGTH_UNITS.get(unit[:1] if unit[:1] == "\u5398" else unit[:2], 1.0)
 
 
+# `0.52 rad (30°)`: radians restated in degrees, the unit asked for; the degrees are read when the two agree
+# (within 10%), and when they do not, the component has two values.
+_DEGREES_RESTATED = re.compile(
+    r"\s?\(\s?(?:~\s?|about\s|approx\.?\s?)?(?P<degrees>\d+(?:\.\d+)?)\s?(?:\u00b0|deg(?:ree)?s?)\s?\)", re.IGNORECASE
+)
+
+
 def strict_motion_items(text: str) -> list[tuple[str, float, int, int]]:
     """The motion items of `text` as (key, value, start, end): keys `move_right` ... `rotate_up`, translations
     in meters (cm and mm converted), rotations in degrees (radians converted). Any case, spacing, order,
@@ -149,9 +161,18 @@ def strict_motion_items(text: str) -> list[tuple[str, float, int, int]]:
     items = []
     for match in _STRICT_ITEM.finditer(text):
         rotation = match["verb"].lower().startswith(_ROTATION_VERBS)
-        item = _item(rotation, match["direction"], float(match["value"]), match["keyunit"] or match["unit"] or "")
+        if match["other"] and float(match["value"]) != 0:
+            continue
+        unit = match["keyunit"] or match["unit"] or ""
+        item = _item(rotation, match["direction"], float(match["value"]), unit)
         if item is not None:
-            items.append((*item, match.start(), match.end()))
+            end = match.end()
+            restated = _DEGREES_RESTATED.match(text, end) if unit.lower().startswith("rad") else None
+            if restated and abs(float(restated["degrees"]) - item[1]) <= 0.1 * abs(item[1]):
+                item, end = (item[0], float(restated["degrees"])), restated.end()
+            elif restated:  # `0.2 rad (30°)`: the two disagree, two values for one component
+                items.append((item[0], float(restated["degrees"]), restated.start(), restated.end()))
+            items.append((*item, match.start(), end))
     for group in _GROUP.finditer(text):
         rotation = group["group"].lower().startswith(("rot", "orient"))
         for match in _GROUP_ITEM.finditer(group["body"]):
@@ -163,7 +184,8 @@ def strict_motion_items(text: str) -> list[tuple[str, float, int, int]]:
 
 
 # Prose: `moves about 0.4 m to the right`, `pans left by about 30 degrees`, `backs up by 0.8 m`, `向右移动0.3米`.
-_CLAUSE_BREAK = re.compile(r"[,;:]|\.(?:\s|$)|\b(?:and|while|with|then|but)\b", re.IGNORECASE)
+# A line break ends a clause: in a list, one line's value is never the next line's direction.
+_CLAUSE_BREAK = re.compile(r"[,;:\n]|\.(?:\s|$)|\b(?:and|while|with|then|but)\b", re.IGNORECASE)
 _PROSE_DIRECTION = re.compile(
     r"\b(?P<backs>back(?:s|ed|ing)?\sup|retreat\w*|revers\w*)\b|\b(?P<advances>advanc\w*|proceed\w*)\b"
     r"|\b(?P<rises>rises|rising|rose|ascend\w*|climb\w*)\b|\b(?P<drops>descend\w*|drops|dropping|sinks|sinking)\b|\b(?P<word>right|left|up|upward|down|downward|forwards?|backwards?|back|ahead"
@@ -192,6 +214,19 @@ def _midpoint(match: re.Match) -> str:
     return middle.ljust(len(match.group()))
 
 
+def _direction(match: re.Match) -> str:
+    """The direction a `_PROSE_DIRECTION` match names (`backs up` is backward, `rises` is up)."""
+    if match["backs"]:
+        return "backward"
+    if match["advances"]:
+        return "forward"
+    if match["rises"]:
+        return "up"
+    if match["drops"]:
+        return "down"
+    return match["word"] or match["cjk"]
+
+
 def prose_motion_items(text: str) -> list[tuple[str, float, int, int]]:
     """Motion items written as prose, one per clause that holds exactly one value and one direction: the
     unit (m, cm, degrees, radians) or else a turning verb (`turn`, `pan`, `tilt`, `yaw`) says whether it is
@@ -207,16 +242,7 @@ def prose_motion_items(text: str) -> list[tuple[str, float, int, int]]:
         if len(values) == 1 and len(directions) >= 1:
             value_match = values[0]
             direction_match = directions[0]
-            if direction_match["backs"]:
-                direction = "backward"
-            elif direction_match["advances"]:
-                direction = "forward"
-            elif direction_match["rises"]:
-                direction = "up"
-            elif direction_match["drops"]:
-                direction = "down"
-            else:
-                direction = direction_match["word"] or direction_match["cjk"]
+            direction = _direction(direction_match)
             if value_match["half"]:
                 value, unit = 0.5, "m"
             else:
@@ -235,3 +261,86 @@ def prose_motion_items(text: str) -> list[tuple[str, float, int, int]]:
                 )
         start = end + 1
     return items
+
+
+# What a clause of prose says about the camera. A sentence is about the camera when it names it (`the camera`,
+# `it`, `we`, `the viewpoint`) or opens on a motion verb (`Moves back 2 m and to the right.`); within it, a clause
+# states a motion when it holds a motion verb or noun (`turns`, `a slight right turn`, `forward motion`) or
+# continues one with a bare direction (`... 2.7 m and to the right`). A clause about the picture (`shifted left in
+# the image`, `appears`) states no camera motion.
+_SENTENCE_BREAK = re.compile(r"[.!?](?:\s|$)|\n")
+_CLAUSE_OR_SENTENCE_BREAK = re.compile(_CLAUSE_BREAK.pattern + r"|[!?](?:\s|$)", re.IGNORECASE)
+_MOTION_WORD = re.compile(
+    r"\b(?:mov\w*|shift\w*|translat\w*|turn\w*|rotat\w*|pans?|panning|panned|yaw\w*|tilt\w*|tips?|tipping|tipped"
+    r"|pitch\w*|swivel\w*|steps?|stepping|stepped|slid\w*|goes|going|went|travel\w*|drift\w*|backs|backed|backing"
+    r"|advanc\w*|retreat\w*|pull\w*|rises|rising|rose|climb\w*|drops?|dropping|dropped|descend\w*|sinks?|sinking"
+    r"|dolly\w*|strafe\w*|motion|movement)\b|\u79fb|\u8f6c|\u65cb",
+    re.IGNORECASE,
+)
+_CAMERA_SUBJECT = re.compile(r"\b(?:camera|viewpoint|observer|it|we|i)\b|\u76f8\u673a|\u955c\u5934", re.IGNORECASE)
+_SCENE_WORD = re.compile(
+    r"\b(?:image|frame|picture|photo|scene|view|shot|appears?|visible|seen|looks?|seems?)\b", re.IGNORECASE
+)
+# `since the window moved right`, `the bed shifts left`: a reason, or another thing that moves.
+_REASON_WORD = re.compile(r"\b(?:since|because|as|given|judging|based|due)\b", re.IGNORECASE)
+_OTHER_SUBJECT = re.compile(
+    r"\b(?:the|this|that|its|their|every|each|all)\s(?!camera\b|viewpoint\b|observer\b|view\b)\w"
+    r"|\b(?:objects?|things|everything|furniture)\b",
+    re.IGNORECASE,
+)
+_CONTINUATION = re.compile(
+    r"\s{0,3}(?:(?:also|slightly|somewhat|a\sbit|a\slittle|then)\s)?(?:(?:to|towards?)\s(?:the\s)?)?"
+    r"(?:right|left|up|upward|down|downward|forwards?|backwards?|back|ahead)\b",
+    re.IGNORECASE,
+)
+# A clause that gives an axis as zero in words: `no vertical change`, `roughly level`, `height unchanged`, `不变`.
+_ZERO_WORD = re.compile(
+    r"\b(?:no|not|without|never|negligibl\w*|(?<!a\s)little|minimal\w*|zero|none|level|unchanged|same|constant"
+    r"|barely|hardly|nor|neither|nothing|stationary|steady|fixed|stays?|remains?)\b|n't|\u4e0d|\u6ca1|\u65e0",
+    re.IGNORECASE,
+)
+
+
+def camera_motion_clauses(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each clause of prose `text` that states a motion of the camera (see above)."""
+    spans = []
+    sentence_start, about_camera, stating = 0, False, False
+    start = 0
+    for match in [*_CLAUSE_OR_SENTENCE_BREAK.finditer(text), None]:
+        end = match.start() if match else len(text)
+        clause = text[start:end]
+        if start == sentence_start:
+            about_camera = bool(_CAMERA_SUBJECT.search(clause) or _MOTION_WORD.match(clause.lstrip()))
+            stating = False
+        elif not about_camera and _CAMERA_SUBJECT.search(clause):
+            about_camera = True
+        verb = _MOTION_WORD.search(clause)
+        own_verb = verb is not None and not _OTHER_SUBJECT.search(clause, 0, verb.start())
+        stating = (
+            about_camera
+            and not _SCENE_WORD.search(clause)
+            and not _REASON_WORD.search(clause)
+            and (own_verb or (stating and verb is None and bool(_CONTINUATION.match(clause))))
+        )
+        if stating:
+            spans.append((start, end))
+        start = match.end() if match else len(text)
+        if match is None or _SENTENCE_BREAK.match(text, match.start()):
+            sentence_start = start
+    return spans
+
+
+def prose_directions_without_amount(text: str) -> list[tuple[str, int, int]]:
+    """(key, start, end) of each direction prose `text` gives the camera with no amount and no word for zero:
+    `moves backward 2.7 m and to the right` names move_right without saying how far."""
+    text = _PROSE_RANGE.sub(_midpoint, text)
+    found = []
+    for start, end in camera_motion_clauses(text):
+        clause = text[start:end]
+        direction = _PROSE_DIRECTION.search(clause)
+        if direction is None or _PROSE_VALUE.search(clause) or _ZERO_WORD.search(clause):
+            continue
+        item = _item(bool(_PROSE_ROTATION.search(clause)), _direction(direction), 0.0, "")
+        if item is not None:
+            found.append((item[0], start + direction.start(), start + direction.end()))
+    return found
