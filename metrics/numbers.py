@@ -43,6 +43,12 @@ class Measurement:
     end: int
     rule: str
     has_unit: bool = True  # False for a bare number (read as meters)
+    unit: float | None = None  # meters per unit as written (0.3048 for feet, 0.01 for cm); None when bare
+
+    @property
+    def imperial(self) -> bool:
+        """True for a length written in feet or inches."""
+        return self.unit in (0.3048, 0.0254)
 
 
 _UNITS = (
@@ -62,7 +68,11 @@ _FACTOR_BY_GROUP = {f"u{i}": factor for i, (_, factor) in enumerate(_UNITS)}
 # decimals with `.` or `,`, or a leading-dot decimal (`.8`); exponent; unit. The lookbehind is ASCII-only, so
 # a number glued to CJK text (`约为2.5米`) is read, while `camera2` and `3.5.1` are not.
 _NUMBER = r"(?P<sign>[-+]?)(?P<digits>\d+(?:,\d{3}(?!\d))*(?:[.,]\d+)?|\.\d+)(?:[eE](?P<exp>[-+]?\d{1,3}))?"
-_MEASUREMENT = re.compile(r"(?<![A-Za-z0-9_.^/])" + _NUMBER + _UNIT)
+# `7 and a half feet`: a half after the digits adds 0.5 (a literal, so it never backtracks)
+_HALF = (
+    r"(?P<half>\sand\sa\shalf(?=\s?(?:" + "|".join(pattern for pattern, _ in _UNITS[:-2]) + r"|feet|foot|ft|inch)))?"
+)
+_MEASUREMENT = re.compile(r"(?<![A-Za-z0-9_.^/])" + _NUMBER + _HALF + _UNIT)
 _MEASUREMENT_NO_UNIT = re.compile(_NUMBER)
 # What makes a number a label or an ordinal, not a length: a suffix (`2nd`, `3D`, `4x`, `80%`), a label word
 # before it (`image 3`, `Frame-4`, `第2`), or a coordinate list around it.
@@ -154,7 +164,7 @@ def measurements(text: str) -> list[Measurement]:
 
     Read: decimals (`2.7`, `.8`, `1,5`, `1,500`), exponents, units (mm, cm, m, km, feet, inches, `'` and `"`,
     米 / 厘米 / 毫米) converted to meters (a bare number is meters); ranges (`1.5-2 m`, `1.5 to 2 m`,
-    `between 1 and 2`) as their midpoint; `1.5 ± 0.2 m` as 1.5; compound lengths (`4 meters 20 centimeters`,
+    `between 1 and 2`) as their midpoint; `7 and a half feet` as 7.5 feet; `1.5 ± 0.2 m` as 1.5; compound lengths (`4 meters 20 centimeters`,
     `5'6"`, `3 ft 2 in`) as their sum. Not read: ordinals and labels (`2nd`, `image 3`, `Frame-4`, `camera2`,
     `3D`), percentages, exponents after `^`. Number words (`two and a half meters`, `half a meter`,
     `one point five`) are read only when `text` holds no digit. Non-finite values are dropped.
@@ -168,6 +178,7 @@ def measurements(text: str) -> list[Measurement]:
         value = _value(match)
         factor = _unit_of(match)
         start, end, rule = match.start(), match.end(), "number"
+        written = factor
         following = matches[i + 1] if i + 1 < len(matches) else None
         if following is not None:
             between = text[end : following.start()]
@@ -204,7 +215,10 @@ def measurements(text: str) -> list[Measurement]:
             ):
                 value = value * factor + _value(following) * next_factor  # `4 m 20 cm`, `5'6"`
                 factor, end, rule, i = 1.0, following.end(), "compound units", i + 1
-        found.append(Measurement(value * (1.0 if factor is None else factor), start, end, rule, factor is not None))
+        written = written if rule == "compound units" else factor  # `5'6"` is written in feet
+        found.append(
+            Measurement(value * (1.0 if factor is None else factor), start, end, rule, factor is not None, written)
+        )
         i += 1
     if not found and not any(c.isdigit() for c in text):
         meter_and_half = _METER_AND_A_HALF.search(text)
@@ -224,7 +238,8 @@ def _unquoted(text: str, match: re.Match) -> re.Match:
 
 def _value(match: re.Match) -> float:
     sign = -1.0 if match["sign"] == "-" else 1.0
-    return sign * _to_float(match["digits"], match["exp"])
+    half = 0.5 if match.re is _MEASUREMENT and match["half"] else 0.0
+    return sign * (_to_float(match["digits"], match["exp"]) + half)
 
 
 def _word_measurement(match: re.Match) -> Measurement | None:
@@ -247,7 +262,9 @@ def _word_measurement(match: re.Match) -> Measurement | None:
         # A bare small number word (`two chairs`) is a count, not a length; it needs a unit to be one.
         return None
     factor = 1.0 if unit is None else _WORD_UNITS[unit.lower()[:2]]
-    return Measurement(value * factor, match.start(), match.end(), "number words")
+    return Measurement(
+        value * factor, match.start(), match.end(), "number words", unit=None if unit is None else factor
+    )
 
 
 def _joined(text: str, found: list[Measurement]) -> list[Measurement]:

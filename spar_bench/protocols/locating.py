@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from spar_bench.metrics.text import Cleaned, answer_phrase, container, fold, reasoning_cut
 
-__all__ = ["Located", "answer_text", "locate"]
+__all__ = ["Located", "answer_text", "cut_before_answer", "final_bold_line", "locate"]
 
 
 @dataclass(frozen=True)
@@ -81,3 +81,57 @@ def answer_text(response: str) -> str:
         return ""
     start, end = located.span or (0, len(located.region.text))
     return located.region.text[start:end].strip()
+
+
+def final_bold_line(located: Located, response: str) -> tuple[int, int] | None:
+    """(start, end) in `located.region.text` of the response's last line when that line is bold throughout
+    (`**Distance ≈ 3.5 m**` closing a list of estimates): a bold closing line states the answer. None when the
+    last line is not bold or lies outside the region."""
+    text = located.region.text.rstrip()
+    last = response.rstrip()
+    if not last.endswith(("**", "__")):
+        return None
+    line_at = last.rfind("\n") + 1
+    line = last[line_at:].strip()
+    mark = line[:2]
+    if len(line) < 5 or mark not in ("**", "__") or not line.endswith(mark) or mark in line[2:-2]:
+        return None
+    start = text.rfind("\n") + 1
+    if located.region.source(start) < line_at:
+        return None
+    return start, len(text)
+
+
+# A response that stops mid-sentence on a word or sign announcing what follows (`roughly`, `should be`, `so`,
+# `=`): it was cut before its answer.
+_ANNOUNCING_END = re.compile(
+    r"(?:\b(?:about|roughly|approximately|around|nearly|almost|is|are|be|was|were|so|thus|therefore|hence|then"
+    r"|slightly|a|an|the|of|to|at|than|and|or|with|by|from|which|that|its|gives?|get|between|like|maybe"
+    r"|probably|likely|equals?|becomes?|means|estimated?|approx)|[=~:+/(\u2248])\s?$",
+    re.IGNORECASE,
+)
+_ANSWER_WHERE = ("answer tag", "boxed", "box tokens", "leading number", "after a correction")
+_LAST_SENTENCE = re.compile(r"[.!?](?=\s)|\n")
+_OPEN_AFTER = re.compile(r"\s?(?:[-+*/x\u00d7=~\u00b2\u00b3^(]|$)")
+
+
+def cut_before_answer(response: str, span: tuple[int, int], rule: str) -> bool:
+    """True when the response was cut before its answer and the value read (at `span`, by `rule`,
+    `<where>: <how>`) comes from the reasoning: the last number of the text, or a span inside the unfinished last
+    sentence. An answer stated before the cut (a leading answer, a container, an announced answer the sentence
+    goes on from: `B. The chair is left of the`, `2.5 m, because the sofa is`) is no cut answer."""
+    tail = fold(response[-40:]).rstrip()  # markdown marks are spaces: `**2.4 m**` ends on its number
+    if not tail or not _ANNOUNCING_END.search(tail):
+        return False
+    where, _, how = rule.partition(": ")
+    if where in _ANSWER_WHERE or how in ("lone letter", "leading letter"):
+        return False
+    if where in ("last number", "equation result", "whole response") and how != "option text":
+        return True  # a number of the reasoning
+    stripped = response.rstrip()
+    ends = [m.end() for m in _LAST_SENTENCE.finditer(stripped, max(0, len(stripped) - 2000))]
+    if span[0] < (ends[-1] if ends else 0):
+        return False  # stated in a sentence that ended before the cut
+    if where in ("answer phrase", "final answer"):
+        return bool(_OPEN_AFTER.match(response, span[1]))  # `the distance is sqrt(2.0² + ...) =`: still computing
+    return True

@@ -38,13 +38,25 @@ from spar_bench.metrics.view_change import (
     strict_motion_items,
 )
 from spar_bench.protocols.base import Parsed
-from spar_bench.protocols.locating import Located, locate
+from spar_bench.protocols.locating import Located, cut_before_answer, final_bold_line, locate
+from spar_bench.protocols.number_context import (
+    NO_QUESTION,
+    Asked,
+    asked_of,
+    echoes_only,
+    first_clause_answer,
+    for_camera,
+    wrong_quantity,
+)
 from spar_bench.protocols.number_filters import (
+    is_bound,
     is_echo,
+    is_negated,
     is_result,
     leads,
     not_dimensions,
     not_echoes,
+    one_answer,
     outside_parentheses,
 )
 from spar_bench.tasks_spec import AnswerKind
@@ -66,10 +78,19 @@ class Reading:
 def read_response(kind: AnswerKind, response: str, question: str = "") -> Reading:
     """The strict reading of one response of a task of answer kind `kind` (see the module docstring)."""
     if kind is AnswerKind.CHOICE:
-        return _read_choice(response, _options(question), _trigrams(question))
+        return _unless_cut(response, _read_choice(response, _options(question), _trigrams(question)))
     if kind is AnswerKind.NUMBER:
-        return _read_number(response, _question_values(question))
+        return _unless_cut(response, _read_number(response, _question_values(question), asked_of(question)))
     return _read_motion(response)
+
+
+def _unless_cut(response: str, reading: Reading) -> Reading:
+    """The reading, unless the response was cut before its answer and the value comes from its reasoning."""
+    if reading.value is None or reading.span is None or reading.rule is None:
+        return reading
+    if cut_before_answer(response, reading.span, reading.rule):
+        return Reading(None, reason="cut off before its answer")
+    return reading
 
 
 # The shapes most responses take (`B`, `(b).`, `1.5`, `1.5 m`) are read by one match each; the result is what
@@ -176,7 +197,7 @@ def _choice_trace(located: Located, where: str, offset: int, reading: ChoiceRead
 
 
 @lru_cache(maxsize=1 << 16)
-def _read_number(response: str, echoes: tuple[float, ...]) -> Reading:
+def _read_number(response: str, echoes: tuple[float, ...], asked: Asked = NO_QUESTION) -> Reading:
     bare = _BARE_NUMBER.fullmatch(response)
     if bare:
         number = bare.group(1)
@@ -191,45 +212,69 @@ def _read_number(response: str, echoes: tuple[float, ...]) -> Reading:
         found = measurements(text[after:])
         if found:
             return _checked_number(located, "after a correction", after, text[after:], found, found[-1])
+    bold = final_bold_line(located, response)
+    if bold is not None and located.revised_at is None and (located.span is None or located.span[0] < bold[0]):
+        # `**Distance ≈ 3.5 m**` closing a list of estimates: the bold last line states the answer
+        found = measurements(text[bold[0] : bold[1]])
+        if found:
+            line = text[bold[0] : bold[1]]
+            values = [m for m in found if not is_bound(line, m) and not is_negated(line, m)] or found
+            results = [m for m in values if is_result(line, m)]
+            chosen = results[-1] if results else not_echoes(values, echoes)[0]
+            return _checked_number(located, "final bold line", bold[0], line, found, chosen)
     if located.span is not None:
         start, end = located.span
         span_text = text[start:end]
         found = measurements(span_text)
         if found:
-            return _checked_number(located, located.where, start, span_text, found, not_echoes(found, echoes)[0])
+            values = [m for m in found if not is_negated(span_text, m)] or found
+            values = [m for m in values if not is_bound(span_text, m)]
+            if not values:
+                return Reading(None, reason="states only a bound (`less than ...`, `more than ...`), not a value")
+            if echoes_only(span_text, values, echoes, asked):
+                return Reading(None, reason="only restates the value the question gives for its reference object")
+            wrong = wrong_quantity(span_text, values, asked)
+            if wrong is not None:
+                return Reading(None, reason=wrong)
+            results = [m for m in values if is_result(span_text, m)]  # `√(1.8² + 1.2²) ≈ 2.2 m`: the result
+            chosen = results[-1] if results else not_echoes(values, echoes)[0]
+            labelled = for_camera(span_text, values, asked.camera) if asked.camera is not None else None
+            if isinstance(labelled, str):
+                return Reading(None, reason=labelled)
+            chosen = labelled or chosen
+            return _checked_number(located, located.where, start, span_text, found, chosen)
     found = measurements(text)
     if not found:
         return Reading(None, reason="no number in the stated answer")
     if echoes and _DECLINES.search(text) and all(is_echo(m, echoes) for m in found):
         return Reading(None, reason="declines to answer; the only numbers echo the question")
-    results = outside_parentheses(text, [m for m in found if is_result(text, m)])
+    values = [m for m in found if not is_negated(text, m)] or found  # `about 3 m, not 2 m`
+    values = [m for m in values if not is_bound(text, m)]  # `less than 2 meters` bounds the length
+    if not values:
+        return Reading(None, reason="states only a bound (`less than ...`, `more than ...`), not a value")
+    if echoes_only(text, values, echoes, asked):
+        return Reading(None, reason="only restates the value the question gives for its reference object")
+    wrong = wrong_quantity(text, values, asked)
+    if wrong is not None:
+        return Reading(None, reason=wrong)
+    results = outside_parentheses(text, [m for m in values if is_result(text, m)])
     if results:  # `2.5 - 0.3 = 2.2 m`: the result of the arithmetic is the answer
         return _checked_number(located, "equation result", 0, text, found, results[-1])
-    candidates = outside_parentheses(text, not_dimensions(text, not_echoes(found, echoes)))
+    candidates = outside_parentheses(text, not_dimensions(text, not_echoes(values, echoes)))
+    if asked.camera is not None:
+        labelled = for_camera(text, candidates, asked.camera)
+        if isinstance(labelled, str):
+            return Reading(None, reason=labelled)
+        if labelled is not None:
+            return _checked_number(located, "value for the asked camera", 0, text, found, labelled)
     if leads(text, candidates[0]):
         return _checked_number(located, "leading number", 0, text, found, candidates[0])
+    first = first_clause_answer(text, candidates, asked)
+    if first is not None:
+        return _checked_number(located, "first clause", 0, text, found, first)
     return _checked_number(located, "last number", 0, text, found, candidates[-1])
 
 
-# `1.5 m or 3 m`, `either 1.4 m or 1.8 m`: two values offered, none stated.
-_OR_BETWEEN = re.compile(
-    r"\s?[,\u2014\u2013-]?\s?(?:or|or\s(?:perhaps|maybe|possibly|even)|maybe|perhaps)\s(?:about\s|around\s|roughly\s)?",
-    re.IGNORECASE,
-)
-# `1.5 m, though 3 m is equally plausible`: a second value offered as just as likely.
-_HEDGE_BETWEEN = re.compile(
-    r"\b(?:or|though|although|maybe|perhaps|possibly|equally|could\salso|might\salso|might\sbe)\b", re.IGNORECASE
-)
-_HEDGE_AFTER = re.compile(
-    r"\s?(?:m|meters?|metres?|cm)?\s(?:is|seems|looks)\s(?:equally|also|just\sas)\b", re.IGNORECASE
-)
-_IF_AFTER = re.compile(r"\s(?:if|when)\b", re.IGNORECASE)
-# `2.4 m, i.e. about 90 cm`, `3.7 m (just over 1 meter)`: the same length said again, in other words.
-_RESTATED_BETWEEN = re.compile(
-    r"\s?[,(]?(?:\s?(?:i\.e\.,?|that\sis,?|which\sis|which's|that's|or|roughly|about|approximately|around|~"
-    r"|just\s(?:over|under)|nearly|almost|close\sto|\u2248)){0,3}\s?",
-    re.IGNORECASE,
-)
 _DECLINES = re.compile(
     r"\b(?:can't|cannot|can\snot|unable\sto|impossible\sto|not\spossible\sto|no\sway\sto)\s(?:\w+\s)?"
     r"(?:determine|tell|estimate|judge|measure|know|say|infer|compute|calculate|work\sout|figure\sout|be\ssure)\b",
@@ -240,35 +285,11 @@ _DECLINES = re.compile(
 def _checked_number(
     located: Located, where: str, offset: int, text: str, found: list[Measurement], chosen: Measurement
 ) -> Reading:
-    """The number chosen, unless the response hedges between it and another value, or restates it as a
-    length that disagrees (`0.7 m, i.e. about 150 cm`): then it states no answer."""
-    at = found.index(chosen)
-    following = found[at + 1] if at + 1 < len(found) else None
-    preceding = found[at - 1] if at > 0 else None
-    for first, second in ((chosen, following), (preceding, chosen)):
-        if first is None or second is None or abs(first.value - second.value) <= 1e-9:
-            continue
-        between = text[first.end : second.start]
-        either = text[max(0, first.start - 12) : first.start].lower().rstrip().endswith(("either", "either about"))
-        hedged = (
-            _OR_BETWEEN.fullmatch(between)
-            or (either and " or " in f" {between.lower()} ")
-            or (len(between) < 40 and _HEDGE_BETWEEN.search(between) and _HEDGE_AFTER.match(text, second.end))
-        )
-        if hedged:
-            return Reading(None, reason=f"hedges between two values ({first.value:g} and {second.value:g} m)")
-        if (
-            following is not None
-            and second is following
-            and second.has_unit
-            and _RESTATED_BETWEEN.fullmatch(between)
-            and abs(first.value - second.value) > 0.25 * max(abs(first.value), abs(second.value))
-        ):
-            return Reading(None, reason=f"contradicts itself: {first.value:g} m restated as {second.value:g} m")
-    conditional = [m for m in found if _IF_AFTER.match(text, m.end) or _IF_AFTER.match(text, m.end + 1)]
-    if len({round(m.value, 9) for m in conditional}) > 1:
-        return Reading(None, reason="states a different value under each condition")
-    return _number_trace(located, where, offset, chosen)
+    """The number chosen, unless the response states no single answer around it (see `one_answer`)."""
+    checked = one_answer(text, found, chosen)
+    if isinstance(checked, str):
+        return Reading(None, reason=checked)
+    return _number_trace(located, where, offset, checked)
 
 
 def _number_trace(located: Located, where: str, offset: int, measurement: Measurement) -> Reading:
