@@ -107,7 +107,9 @@ def final_bold_line(located: Located, response: str) -> tuple[int, int] | None:
 _ANNOUNCING_END = re.compile(
     r"(?:\b(?:about|roughly|approximately|around|nearly|almost|is|are|be|was|were|so|thus|therefore|hence|then"
     r"|slightly|a|an|the|of|to|at|than|and|or|with|by|from|which|that|its|gives?|get|between|like|maybe"
-    r"|probably|likely|equals?|becomes?|means|estimated?|approx)|[=~:+/(\u2248])\s?$",
+    r"|probably|likely|equals?|becomes?|means|estimated?|approx|now|still|also|in|into|towards?|for|as|because"
+    r"|since|while|if|when|not|but|would|could|should|will|must|may|might|being|has|have|this|these|those|each"
+    r"|both|either|very|quite|my|their|his|her|our|your)|[=~:+/(\u2248])\s?$",
     re.IGNORECASE,
 )
 _ANSWER_WHERE = ("answer tag", "boxed", "box tokens", "leading number", "after a correction")
@@ -130,8 +132,8 @@ def cut_before_answer(response: str, span: tuple[int, int], rule: str) -> bool:
         return True  # a number of the reasoning
     stripped = response.rstrip()
     ends = [m.end() for m in _LAST_SENTENCE.finditer(stripped, max(0, len(stripped) - 2000))]
-    if span[0] < (ends[-1] if ends else 0):
-        return False  # stated in a sentence that ended before the cut
+    if span[1] <= (ends[-1] if ends else 0):
+        return False  # stated in a sentence that ended before the cut (an option text read across sentences did not)
     if where in ("answer phrase", "final answer"):
         return bool(_OPEN_AFTER.match(response, span[1]))  # `the distance is sqrt(2.0² + ...) =`: still computing
     return True
