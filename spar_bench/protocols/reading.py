@@ -103,7 +103,9 @@ def _read_choice(response: str, options: tuple[tuple[str, str], ...], echoes: fr
     if located.revised_at is not None:
         revised = read_choice(text[located.revised_at :], option_map, announced=False, last=True)
         if revised.letter is not None:
-            return _checked_choice(located, "after a correction", located.revised_at, revised, option_map, echoes)
+            return _checked_choice(
+                located, "after a correction", located.revised_at, revised, option_map, echoes, floor=located.revised_at
+            )
     attempts: list[tuple[str, int, int, bool]] = []  # (rule, start, end, announced) in region.text offsets
     if located.span is not None:
         attempts.append((located.where, *located.span, True))
@@ -132,12 +134,19 @@ def _read_choice(response: str, options: tuple[tuple[str, str], ...], echoes: fr
 
 
 def _checked_choice(
-    located: Located, where: str, offset: int, reading: ChoiceReading, options: dict[str, str], echoes: frozenset
+    located: Located,
+    where: str,
+    offset: int,
+    reading: ChoiceReading,
+    options: dict[str, str],
+    echoes: frozenset,
+    floor: int = 0,
 ) -> Reading:
     """The letter read, unless its own line restates the text of another option (`D. blue point (sofa)` when
     the sofa is option A, `so the answer is B` after naming option C's text): a response that contradicts
-    itself states no answer."""
-    claim = _claim(located.region.text, offset + reading.start)
+    itself states no answer. A claim starts no earlier than `floor`: the answer a correction replaced
+    (`C. , above, farther, hmm, on second look ... so B.`) is not part of the corrected claim."""
+    claim = _claim(located.region.text, offset + reading.start, floor)
     if options and reading.rule != "option text":
         restated = option_text_match(without_echoes(without_letters(claim), echoes), options)
         if restated is not None and restated.letter != reading.letter:
@@ -153,9 +162,9 @@ _SENTENCE_END = re.compile(r"(?<![A-H])[.!?](?:\s|$)|\n|;")
 _REASON = re.compile(r"\b(?:because|since|as|given|while|whereas|but)\b", re.IGNORECASE)
 
 
-def _claim(text: str, at: int) -> str:
-    start = 0
-    for match in _SENTENCE_END.finditer(text, max(0, at - 300), at):
+def _claim(text: str, at: int, floor: int = 0) -> str:
+    start = floor
+    for match in _SENTENCE_END.finditer(text, max(floor, at - 300), at):
         start = match.end()
     end_match = _SENTENCE_END.search(text, at + 1, at + 300)
     end = end_match.start() if end_match else min(len(text), at + 300)

@@ -115,6 +115,8 @@ RULE_EXAMPLES: tuple[RuleExample, ...] = (
             question=_DIR_Q, task="spatial_imagination_oc"),
     _choice("options ruled out are not a hedge", "`it can't be A or D` explains the answer",
             "B. It is lower and farther; it can't be A or D since it isn't closer.", "B", 1.0),
+    _choice("a second look replaces the first answer", "`looking again, ... B` ends on B",
+            "C. right, below, farther. Looking again, it sits to the left at the same height and nearer: B.", "B", 1.0),
     _choice("a list of every letter is no answer", "`A, B, C and D` chooses none", "The options are A, B, C and D.",
             "A", 0.0),
     # numbers
