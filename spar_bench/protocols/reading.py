@@ -19,6 +19,7 @@ from spar_bench.metrics.choice import (
     ChoiceReading,
     lists_every_option,
     option_text_match,
+    option_verdicts,
     parse_options,
     question_stem,
     read_choice,
@@ -106,6 +107,19 @@ def _read_choice(response: str, options: tuple[tuple[str, str], ...], echoes: fr
             return _checked_choice(
                 located, "after a correction", located.revised_at, revised, option_map, echoes, floor=located.revised_at
             )
+    if located.span is None:  # `A: no` on one line, `B: yes` on the next: the verdicts together are the answer
+        verdicts = option_verdicts(text)
+        if verdicts is not None:
+            if verdicts.letter is None or (option_map and verdicts.letter not in option_map):
+                return Reading(None, reason=verdicts.reason or f"{verdicts.letter} is not an option")
+            return _checked_choice(located, "whole response", 0, verdicts, option_map, echoes)
+    labelled = _labelled_extreme(text, located.span, echoes)
+    if labelled is not None:
+        start, end = labelled
+        reading = read_choice(text[start:end], option_map, announced=True)
+        if reading.letter is None:
+            return Reading(None, reason=reading.reason)
+        return _checked_choice(located, "labelled extreme", start, reading, option_map, echoes, floor=start)
     attempts: list[tuple[str, int, int, bool]] = []  # (rule, start, end, announced) in region.text offsets
     if located.span is not None:
         attempts.append((located.where, *located.span, True))
@@ -147,7 +161,9 @@ def _checked_choice(
     itself states no answer. A claim starts no earlier than `floor`: the answer a correction replaced
     (`C. , above, farther, hmm, on second look ... so B.`) is not part of the corrected claim."""
     claim = _claim(located.region.text, offset + reading.start, floor)
-    if options and reading.rule != "option text":
+    # an option read from its text or its spatial meaning already accounts for every option text it contains
+    # (`behind me on the left` is back-left, and contains `left`)
+    if options and reading.rule not in ("option text", "option meaning"):
         restated = option_text_match(without_echoes(without_letters(claim), echoes), options)
         if restated is not None and restated.letter != reading.letter:
             return Reading(
@@ -175,6 +191,32 @@ def _claim(text: str, at: int, floor: int = 0) -> str:
     if before:
         start = before[-1].end()
     return text[start:end]
+
+
+# `Farthest: purple point (D). Closest: blue point (A).`: both extremes labelled; the one the question asks for
+# is the answer.
+_EXTREME_LABEL = re.compile(
+    r"\b(farthest|furthest|closest|nearest)(?:\s(?:point|object|one|option))?\s?[:=\-\u2014\u2013]", re.IGNORECASE
+)
+_EXTREME_SENSE = {"farthest": "far", "furthest": "far", "closest": "near", "nearest": "near"}
+
+
+def _labelled_extreme(text: str, span: tuple[int, int] | None, echoes: frozenset) -> tuple[int, int] | None:
+    """(start, end) of the text labelled with the extreme the question asks for, when the stated answer labels
+    both (`Farthest: ... Closest: ...`); None otherwise. The question's stem is known by its word trigrams."""
+    start, end = span or (0, len(text))
+    labels = list(_EXTREME_LABEL.finditer(text, start, end))
+    if len({_EXTREME_SENSE[m.group(1).lower()] for m in labels}) < 2:
+        return None
+    asked = {_EXTREME_SENSE[word] for trigram in echoes for word in trigram if word in _EXTREME_SENSE}
+    if len(asked) != 1:
+        return None
+    sense = asked.pop()
+    for at, label in enumerate(labels):
+        if _EXTREME_SENSE[label.group(1).lower()] == sense:
+            stop = labels[at + 1].start() if at + 1 < len(labels) else end
+            return label.end(), stop
+    return None
 
 
 def _choice_trace(located: Located, where: str, offset: int, reading: ChoiceReading) -> Reading:
