@@ -149,6 +149,12 @@ _REASON_WORD = re.compile(r"\b(?:because|since|as|given|while|whereas|but|so|and
 _EXCLUDED_BEFORE = re.compile(
     r"(?:\bnot|n't|\bnever|\brule\sout|\bruled\sout|\beliminate|\bexclude)\b[^.]{0,12}$", re.IGNORECASE
 )
+# A letter or option text right after a negation is ruled out, not named: `Not B, not C, it's A`,
+# `the farthest is not the yellow point`.
+_NEGATED_BEFORE = re.compile(
+    r"(?:\bnot|n't|\bnever|\brule\sout|\bruled\sout|\beliminate|\bexclude)\s(?:(?i:option|choice)\s|the\s)?\(?$",
+    re.IGNORECASE,
+)
 _LISTED = re.compile(r"(?:^|(?<=\s))([A-H])[.)](?=\s)")
 _NO_OPTION = re.compile(
     r"\b(?:none\sof\s(?:the\s)?(?:above|options|choices|them|these)|neither|no\scorrect\s(?:option|answer)"
@@ -314,10 +320,9 @@ def read_choice(text: str, options: dict[str, str], *, announced: bool, last: bo
     stripped = text.strip(_PUNCTUATION)
     if not stripped:
         return ChoiceReading(None, reason="empty answer")
-    hedge = _HEDGE.search(text)
-    if hedge and _EXCLUDED_BEFORE.search(text, max(0, hedge.start() - 16), hedge.start()):
-        hedge = None  # `it can't be A or D`: options ruled out, not offered
-    if hedge:
+    for hedge in _HEDGE.finditer(text):
+        if _EXCLUDED_BEFORE.search(text, max(0, hedge.start() - 16), hedge.start()):
+            continue  # `it can't be A or D`: options ruled out, not offered; a later pair still may be
         first, second = (g for g in hedge.groups() if g)
         if first.upper() != second.upper():
             return ChoiceReading(None, reason=f"hedges between {first.upper()} and {second.upper()}")
@@ -356,7 +361,16 @@ def _letter_reading(
             ChoiceReading(leading.group(1).upper(), leading.start(1), leading.end(1), "leading letter"), allowed
         )
     named = [(m.group(g), m.start(g), m.end(g)) for m in _NAMED.finditer(text) if (g := m.lastindex) is not None]
-    named = [n for n in named if not _rejected(text, n[2])]
+    # runs never overlap and come in order, as named letters do: one merge walk, linear
+    runs = iter([run.span() for run in _LETTER_RUN.finditer(text) if _negated(text, run.start())])
+    run, kept = next(runs, None), []
+    for n in named:
+        while run is not None and run[1] <= n[1]:
+            run = next(runs, None)
+        in_negated_run = run is not None and run[0] <= n[1]
+        if not in_negated_run and not _rejected(text, n[2]) and not _negated(text, n[1]):
+            kept.append(n)
+    named = kept
     named = [n for n in named if n[0] in allowed] or named
     if named and (announced or last or len({letter for letter, _, _ in named}) == 1):
         letter, start, end = named[-1] if last else named[0]
@@ -364,6 +378,12 @@ def _letter_reading(
     if named:
         return ChoiceReading(None, reason=f"several letters named: {', '.join(sorted({n[0] for n in named}))}")
     return None
+
+
+def _negated(text: str, start: int) -> bool:
+    """True when the letter or option text at `start` follows a negation (`not B`, `isn't the yellow point`);
+    a list after one (`not A, B or C`) is negated as a whole."""
+    return _NEGATED_BEFORE.search(text, max(0, start - 24), start) is not None
 
 
 def _rejected(text: str, end: int) -> bool:
@@ -388,6 +408,8 @@ def option_verdicts(text: str) -> ChoiceReading | None:
 def _restated(text: str, options: dict[str, str]) -> ChoiceReading:
     """The option whose text or spatial meaning `text` restates (see `read_choice`), or the reason none is."""
     by_text, by_meaning = option_text_match(text, options), option_by_meaning(text, options)
+    if by_text is not None and _negated(text, by_text.start):
+        return ChoiceReading(None, reason=f"names option {by_text.letter} only to rule it out")
     spatial = _spatial_words(options)
     if spatial is None:
         restated = by_text or by_meaning
@@ -427,7 +449,7 @@ _CLAUSE_BREAK = re.compile(r"[.;:!?\n()]")
 
 def _offers_two_directions(text: str) -> bool:
     for match in _OR_WORD.finditer(text):
-        left = text[max(0, match.start() - 40) : match.start()]
+        left = text[max(0, match.start() - 40) : match.start()].rstrip(" .,\u2026")  # `behind me... or`
         left = left[max((m.end() for m in _CLAUSE_BREAK.finditer(left)), default=0) :]
         right = text[match.end() : match.end() + 40]
         cut = _CLAUSE_BREAK.search(right)
