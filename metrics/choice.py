@@ -118,9 +118,42 @@ _NAMED = re.compile(
 _HEDGE = re.compile(
     r"(?<![A-Za-z0-9])([A-H])\)?\s?(?:or|/|\u6216)\s?(?:(?i:option)\s)?\(?([A-H])(?![A-Za-z0-9])"
     r"|\b(?i:either|between)\s(?:(?i:option)\s)?\(?([A-H])\)?\s(?:or|and)\s(?:(?i:option)\s)?\(?([A-H])(?![A-Za-z0-9])"
+    # two lettered options joined by `or`: `D. purple point or A. blue point`
+    r"|(?<![A-Za-z0-9])([A-H])[.)]\s[^.;!?\n]{1,40}?\sor\s(?:(?i:option)\s)?\(?([A-H])[.)](?=\s|$)"
 )
+# A second option offered as also possible: `D, though A is also plausible`, `C, but D could also be correct`,
+# `B, or perhaps C`. The option read is then one of two, not the answer.
+_ALSO = re.compile(
+    r"(?<![A-Za-z0-9])(?:(?i:option|choice)\s)?\(?([A-H])\)?\s(?:is|seems|looks|could|might|may)\s"
+    r"(?:also|equally|just\sas)\s(?:be\s)?(?:(?:quite|very|a|an)\s)?"
+    r"(?:plausible|possible|correct|right|likely|valid|viable|reasonable|fits?|candidate|option|possibility|answer)\b"
+    r"|\b(?:or|but)\s(?:possibly|maybe|perhaps)\s(?:(?i:option)\s)?\(?([A-H])(?![A-Za-z0-9])"
+)
+# An option stated under a condition: `A if the point is higher, C otherwise`. Two letters so conditioned
+# state a different answer under each condition.
+_CONDITIONAL = re.compile(
+    r"(?<![A-Za-z0-9])\(?([A-H])\)?,?\s(?:if|when|unless|otherwise)\b"
+    r"|\b(?:otherwise|else)\s?,?\s(?:it's\s|it\sis\s|(?i:option)\s)?\(?([A-H])(?![A-Za-z0-9])"
+)
+# A verdict per option: `A: No. B: No. C: No. D: Yes.` states the option marked yes.
+_VERDICT = re.compile(
+    r"(?<![A-Za-z0-9])\(?([A-H])\)?\s?[:.=\-\u2014\u2013]\s?(?i:(yes|no|correct|incorrect|true|false|wrong))\b"
+)
+_YES = frozenset({"yes", "correct", "true"})
+# An option rejected: `D. right, above, closer is wrong`, `B is incorrect`: no claim of that option.
+_REJECTED_AFTER = re.compile(
+    r"[).:]?(?:\s[^.;!?\nA-H]{0,40}?)?\s(?:is|seems|looks|would\sbe)\s(?:clearly\s|definitely\s|obviously\s)?"
+    r"(?:wrong|incorrect|not\s(?:correct|right|it|the\s(?:answer|one)))\b"
+)
+_REASON_WORD = re.compile(r"\b(?:because|since|as|given|while|whereas|but|so|and)\b", re.IGNORECASE)
 _EXCLUDED_BEFORE = re.compile(
     r"(?:\bnot|n't|\bnever|\brule\sout|\bruled\sout|\beliminate|\bexclude)\b[^.]{0,12}$", re.IGNORECASE
+)
+# A letter or option text right after a negation is ruled out, not named: `Not B, not C, it's A`,
+# `the farthest is not the yellow point`.
+_NEGATED_BEFORE = re.compile(
+    r"(?:\bnot|n't|\bnever|\brule\sout|\bruled\sout|\beliminate|\bexclude)\s(?:(?i:option|choice)\s|the\s)?\(?$",
+    re.IGNORECASE,
 )
 _LISTED = re.compile(r"(?:^|(?<=\s))([A-H])[.)](?=\s)")
 _NO_OPTION = re.compile(
@@ -287,36 +320,170 @@ def read_choice(text: str, options: dict[str, str], *, announced: bool, last: bo
     stripped = text.strip(_PUNCTUATION)
     if not stripped:
         return ChoiceReading(None, reason="empty answer")
-    hedge = _HEDGE.search(text)
-    if hedge and _EXCLUDED_BEFORE.search(text, max(0, hedge.start() - 16), hedge.start()):
-        hedge = None  # `it can't be A or D`: options ruled out, not offered
-    if hedge:
+    for hedge in _HEDGE.finditer(text):
+        if _EXCLUDED_BEFORE.search(text, max(0, hedge.start() - 16), hedge.start()):
+            continue  # `it can't be A or D`: options ruled out, not offered; a later pair still may be
         first, second = (g for g in hedge.groups() if g)
         if first.upper() != second.upper():
             return ChoiceReading(None, reason=f"hedges between {first.upper()} and {second.upper()}")
+    conditioned = {g for m in _CONDITIONAL.finditer(text) for g in m.groups() if g}
+    if len(conditioned) > 1:
+        return ChoiceReading(
+            None, reason=f"states a different option under each condition ({', '.join(sorted(conditioned))})"
+        )
+    verdicts = option_verdicts(text)
+    if verdicts is not None:
+        return _allowed(verdicts, allowed) if verdicts.letter else verdicts
     if lists_every_option(text, options):
         return ChoiceReading(None, reason="lists every option without choosing one")
+    reading = _letter_reading(text, stripped, options, allowed, announced=announced, last=last)
+    if reading is not None:
+        also = {g for m in _ALSO.finditer(text) for g in m.groups() if g} - {reading.letter}
+        if reading.letter is not None and also:
+            return ChoiceReading(None, reason=f"offers {', '.join(sorted(also))} as well as {reading.letter}")
+        return reading
+    if _NO_OPTION.search(text):
+        return ChoiceReading(None, reason="says no option applies or declines to answer")
+    return _restated(text, options)
+
+
+def _letter_reading(
+    text: str, stripped: str, options: dict[str, str], allowed: set[str], *, announced: bool, last: bool
+) -> ChoiceReading | None:
+    """The letter `text` states (lone, leading or named; see `read_choice`), a reason none can be credited, or
+    None when it names no letter."""
     if len(stripped) == 1 and stripped.isalpha():
         start = text.index(stripped)
         return _allowed(ChoiceReading(stripped.upper(), start, start + 1, "lone letter"), allowed)
     leading = None if last else _LEADING.match(text)
-    if leading and _is_answer_letter(text, leading, options):
+    if leading and _is_answer_letter(text, leading, options) and not _rejected(text, leading.end(1)):
         return _allowed(
             ChoiceReading(leading.group(1).upper(), leading.start(1), leading.end(1), "leading letter"), allowed
         )
     named = [(m.group(g), m.start(g), m.end(g)) for m in _NAMED.finditer(text) if (g := m.lastindex) is not None]
+    # runs never overlap and come in order, as named letters do: one merge walk, linear
+    runs = iter([run.span() for run in _LETTER_RUN.finditer(text) if _negated(text, run.start())])
+    run, kept = next(runs, None), []
+    for n in named:
+        while run is not None and run[1] <= n[1]:
+            run = next(runs, None)
+        in_negated_run = run is not None and run[0] <= n[1]
+        if not in_negated_run and not _rejected(text, n[2]) and not _negated(text, n[1]):
+            kept.append(n)
+    named = kept
     named = [n for n in named if n[0] in allowed] or named
     if named and (announced or last or len({letter for letter, _, _ in named}) == 1):
         letter, start, end = named[-1] if last else named[0]
         return _allowed(ChoiceReading(letter, start, end, "named letter"), allowed)
     if named:
         return ChoiceReading(None, reason=f"several letters named: {', '.join(sorted({n[0] for n in named}))}")
-    if _NO_OPTION.search(text):
-        return ChoiceReading(None, reason="says no option applies or declines to answer")
-    restated = option_text_match(text, options) or option_by_meaning(text, options)
+    return None
+
+
+def _negated(text: str, start: int) -> bool:
+    """True when the letter or option text at `start` follows a negation (`not B`, `isn't the yellow point`);
+    a list after one (`not A, B or C`) is negated as a whole."""
+    return _NEGATED_BEFORE.search(text, max(0, start - 24), start) is not None
+
+
+def _rejected(text: str, end: int) -> bool:
+    """True when the letter ending at `end` is called wrong (`D. right, above, closer is wrong`): not a claim.
+    A reason in between (`B because A is wrong`) rejects the other option, not this one."""
+    match = _REJECTED_AFTER.match(text, end)
+    return match is not None and not _REASON_WORD.search(text, end, match.end())
+
+
+def option_verdicts(text: str) -> ChoiceReading | None:
+    """The option marked yes when `text` gives a verdict on two or more options (`A: No. B: No. D: Yes.`); a
+    reason when it marks none or several; None when it gives no such verdicts."""
+    found = list(_VERDICT.finditer(text))
+    if len({m.group(1) for m in found}) < 2:
+        return None
+    yes = [m for m in found if m.group(2).lower() in _YES]
+    if len({m.group(1) for m in yes}) != 1:
+        return ChoiceReading(None, reason=f"marks {len({m.group(1) for m in yes})} options as correct")
+    return ChoiceReading(yes[0].group(1), yes[0].start(1), yes[0].end(1), "option verdicts")
+
+
+def _restated(text: str, options: dict[str, str]) -> ChoiceReading:
+    """The option whose text or spatial meaning `text` restates (see `read_choice`), or the reason none is."""
+    by_text, by_meaning = option_text_match(text, options), option_by_meaning(text, options)
+    if by_text is not None and _negated(text, by_text.start):
+        return ChoiceReading(None, reason=f"names option {by_text.letter} only to rule it out")
+    spatial = _spatial_words(options)
+    if spatial is None:
+        restated = by_text or by_meaning
+    else:
+        if by_text is not None and _offers_two_directions(text):
+            return ChoiceReading(None, reason="offers two spatial relations joined by `or`")
+        restated = by_text or by_meaning
+        if by_text and by_meaning and spatial[by_text.letter] < spatial[by_meaning.letter]:
+            restated = by_meaning  # `behind me on the left` is back-left, not the `left` it contains
+        if restated is not None:
+            also = _filled_alike(restated.letter, options, spatial)
+            if also and not _EMPTY_SLOT.search(text):
+                return ChoiceReading(None, reason=f"leaves a slot unsaid: fits {restated.letter} and {', '.join(also)}")
     if restated is not None:
         return restated
     return ChoiceReading(None, reason="no option letter or option text found")
+
+
+def _spatial_words(options: dict[str, str]) -> dict[str, frozenset[str]] | None:
+    """Each option's spatial meaning, when every option is made of spatial words only; else None."""
+    if not options:
+        return None
+    meanings = {}
+    for letter, option in options.items():
+        words = [t for t, _, _ in _tokens(option.replace("-", " "))]
+        if not words or any(w not in _SLOT_WORDS for w in words):
+            return None
+        meanings[letter] = _meaning(words)
+    return meanings
+
+
+# `to the right, or slightly behind on the right`: two relations offered, when the words either side of `or`
+# mean different things (and `not above or below` negates both, offering neither).
+_OR_WORD = re.compile(r"\bor\b|\u6216", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[.;:!?\n()]")
+
+
+def _offers_two_directions(text: str) -> bool:
+    for match in _OR_WORD.finditer(text):
+        left = text[max(0, match.start() - 40) : match.start()].rstrip(" .,\u2026")  # `behind me... or`
+        left = left[max((m.end() for m in _CLAUSE_BREAK.finditer(left)), default=0) :]
+        right = text[match.end() : match.end() + 40]
+        cut = _CLAUSE_BREAK.search(right)
+        right = right[: cut.start()] if cut else right
+        left_words = [t for t, _, _ in _tokens(left.replace("-", " "))]
+        if any(w in _NEGATIONS for w in left_words):
+            continue
+        before, after = _meaning(left_words), _meaning([t for t, _, _ in _tokens(right.replace("-", " "))])
+        if before and after and before != after:
+            return True
+    return False
+
+
+# A relation option with an empty slot (`left, , farther`) is stated only when the response says the slot is
+# empty (`left, , farther`, `no clear vertical relation`, `same height`); `left, farther` alone fits
+# `left, below, farther` just as well, when that is an option too.
+_EMPTY_SLOT = re.compile(
+    r",\s?,|\bno\s(?:clear\s|obvious\s|significant\s|noticeable\s|real\s|apparent\s|discernible\s)?"
+    r"(?:vertical|horizontal|depth|height|lateral|left[-\s/]right|up[-\s/]down|side|relation|offset|difference)"
+    r"|\b(?:same|similar|equal)\s(?:height|level|depth|distance|elevation)\b"
+    r"|\bneither\s(?:above|below|higher|lower|left|right|closer|farther|nearer|in\sfront|behind)\b"
+    r"|\blevel\swith\b|\b(?:horizontally|vertically)\s(?:aligned|level|centered|centred)\b"
+    r"|\bnot\s(?:clearly\s)?(?:above\sor\sbelow|higher\sor\slower|left\sor\sright|closer\sor\sfarther)\b",
+    re.IGNORECASE,
+)
+
+
+def _filled_alike(letter: str, options: dict[str, str], spatial: dict[str, frozenset[str]]) -> list[str]:
+    """The other relation options (`left, below, farther`) that fill the slots `letter` leaves empty
+    (`left, , farther`) and agree on the rest; [] when `letter` is a direction or leaves no slot empty."""
+    slots = options[letter].split(",")
+    if len(slots) < 2 or all(slot.strip() for slot in slots):
+        return []
+    return sorted(other for other, words in spatial.items() if other != letter and spatial[letter] < words)
 
 
 def lists_every_option(text: str, options: dict[str, str]) -> bool:

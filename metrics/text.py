@@ -216,7 +216,7 @@ def _replacement(match: re.Match) -> str:
 # ---- answer phrases ----------------------------------------------------------------------------------------
 
 # An answer phrase announces the answer that follows it: `Final answer:`, `The correct answer is`,
-# `**Answer:** B`, `I choose`, `答案：`, JSON's `"answer": "D"`. The last phrase wins (a model that corrects
+# `**Answer:** B`, `I choose`, `the correct one is`, `答案：`, JSON's `"answer": "D"`. The last phrase wins (a model that corrects
 # itself ends on its answer), a `final answer` phrase over any other. Every alternative starts at a word
 # boundary with a literal, so no search restarts inside a run.
 _PHRASE = re.compile(
@@ -225,12 +225,12 @@ _PHRASE = re.compile(
     r"|(?P<plain>\b(?:(?:selected|chosen|correct|best|predicted|final)_)?(?:answer|choice|option|estimate|depth|distance)\b"
     r"|\u6b63\u786e\u7b54\u6848|\u7b54\u6848|\u7ed3\u679c|\u6b63\u786e\u9009\u9879|\u9009\u9879)"
     r"|(?P<verb>\b(?:i\s(?:would\s|will\s|'d\s|'ll\s)?(?:choose|pick|select|go\swith|say|estimate|guess)"
-    r"|selected\soption|it\sis\soption|it's\soption"
+    r"|selected\soption|it\sis\soption|it's\soption|correct\sone"
     r"|(?:depth|distance)\s(?:of\s(?:it|this)\s)?(?:is|would\sbe|should\sbe))\b|\u9009\u62e9)",
     re.IGNORECASE,
 )
 _PHRASE_KEYWORDS = re.compile(
-    "answer|choice|option|estimate|final|overall|depth|distance|choose|pick|select|go with|say|guess"
+    "answer|choice|option|estimate|final|overall|depth|distance|choose|pick|select|go with|say|guess|correct one"
     "|\u7b54\u6848|\u9009|\u7ed3\u679c",
     re.IGNORECASE,
 )

@@ -53,14 +53,17 @@ def locate(response: str) -> Located | str:
 _REVISION = re.compile(
     r"\?\s?(?:no|nope|wait)\b|\b(?:hmm|um|oh|oops),?\s(?:no|wait|actually)\b|(?:(?<=[.!?] )|(?<=\n))no[,:;!]|\b(?:actually|wait|correction|on\ssecond\sthought|scratch\sthat|let\sme\sreconsider"
     r"|i\swas\swrong|i\s(?:first|initially)\sthought|(?:first|initially)\si\sthought|tempting)\b"
-    r"|\b(?:can't|cannot|can\snot|couldn't)\sbe\s(?:right|correct)\b|\bi\shad\s[^.\n]{0,40}\breversed\b",
+    r"|\b(?:can't|cannot|can\snot|couldn't)\sbe\s(?:right|correct)\b|\bi\shad\s[^.\n]{0,40}\breversed\b"
+    # a second look that replaces the first answer: `on second look`, `re-examining:`, `looking again`
+    r"|\bon\s(?:a\s)?(?:second|closer|further)\s(?:look|glance|inspection|examination)\b|\bre-?examin(?:ing|ed|e)\b"
+    r"|\blooking\s(?:again|more\sclosely|closer)\b",
     re.IGNORECASE,
 )
 
 
 _REVISION_KEYWORDS = re.compile(
     r"\?|hmm|um|oh|oops|no[,:;!]|actually|wait|correct|second|scratch|reconsider|wrong|thought|tempting|be\sright"
-    r"|reversed",
+    r"|reversed|look|examin",
     re.IGNORECASE,
 )
 
