@@ -190,14 +190,18 @@ ADVERSARIAL_SHAPES = {
 def _read_time(response: str, repeats: int) -> float:
     from time import perf_counter
 
-    from spar_bench.protocols.reading import _read_choice, _read_motion, _read_number
+    from spar_bench.protocols.reading_choice import read_choice_answer
+    from spar_bench.protocols.reading_motion import read_motion_answer
+    from spar_bench.protocols.reading_number import read_number_answer
 
     best = float("inf")
     for _ in range(repeats):
         start = perf_counter()
-        _read_choice.__wrapped__(response, (("A", "left, above, closer"), ("B", "left, , closer"), ("C", "right")))
-        _read_number.__wrapped__(response, (1.6,))
-        _read_motion.__wrapped__(response)
+        read_choice_answer.__wrapped__(
+            response, (("A", "left, above, closer"), ("B", "left, , closer"), ("C", "right"))
+        )
+        read_number_answer.__wrapped__(response, (1.6,))
+        read_motion_answer.__wrapped__(response)
         best = min(best, perf_counter() - start)
     return best
 
@@ -235,19 +239,23 @@ def test_reading_time_grows_linearly(shape):
 def test_the_one_match_fast_path_reads_what_the_full_reading_reads(response, monkeypatch):
     import re
 
-    from spar_bench.protocols import reading as strict
+    from spar_bench.protocols import reading_choice, reading_number
 
     letter = not any(c.isdigit() for c in response)
     options = (("A", "left"), ("B", "right"), ("C", "up"), ("D", "down"))
     read = (
-        (lambda r: strict._read_choice.__wrapped__(r, options))
+        (lambda r: reading_choice.read_choice_answer.__wrapped__(r, options))
         if letter
-        else (lambda r: strict._read_number.__wrapped__(r, ()))
+        else (lambda r: reading_number.read_number_answer.__wrapped__(r, ()))
     )
     fast = read(response)
     never = re.compile(r"(?!)")
-    for name in ("_BARE_LETTER", "_BARE_NUMBER", "_ANSWER_LETTER"):
-        monkeypatch.setattr(strict, name, never)
+    for module, name in (
+        (reading_choice, "_BARE_LETTER"),
+        (reading_number, "_BARE_NUMBER"),
+        (reading_choice, "_ANSWER_LETTER"),
+    ):
+        monkeypatch.setattr(module, name, never)
     assert read(response) == fast
 
 
@@ -262,8 +270,8 @@ def test_the_one_match_fast_path_reads_what_the_full_reading_reads(response, mon
 def test_the_requested_motion_form_is_read_as_the_full_reading_reads_it(response, monkeypatch):
     import re
 
-    from spar_bench.protocols import reading
+    from spar_bench.protocols import reading_motion
 
-    fast = reading._read_motion.__wrapped__(response)
-    monkeypatch.setattr(reading, "_PLAIN_MOTION", re.compile(r"(?!)"))
-    assert reading._read_motion.__wrapped__(response) == fast
+    fast = reading_motion.read_motion_answer.__wrapped__(response)
+    monkeypatch.setattr(reading_motion, "_PLAIN_MOTION", re.compile(r"(?!)"))
+    assert reading_motion.read_motion_answer.__wrapped__(response) == fast

@@ -16,6 +16,17 @@ Parsed = float | str | dict[str, float] | None
 
 
 @dataclass(frozen=True)
+class Reading:
+    """What the strict protocol read from one response: the value, the response offsets it was read from,
+    the rule (`<where>: <how>`, e.g. `answer phrase: leading letter`), or the reason nothing was read."""
+
+    value: Parsed
+    span: tuple[int, int] | None = None
+    rule: str | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class SampleScore:
     """The score of one response under one protocol.
 

@@ -1,0 +1,137 @@
+"""The strict reading of a camera-motion response (`view_change_infer`): its five signed components, with its
+trace.
+
+`reading.py` dispatches here; motion items and prose are parsed by `spar_bench.metrics.view_change`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from spar_bench.metrics.view_change import (
+    MOTION_AXES,
+    MOTION_NAMES,
+    camera_motion_clauses,
+    motion_vector,
+    prose_directions_without_amount,
+    prose_motion_items,
+    strict_motion_items,
+)
+from spar_bench.protocols.base import Reading
+from spar_bench.protocols.locating import locate
+
+# The requested form, `move_right:0.4,move_up:0.0,...`, is read by one match (tests/test_strict_protocol.py
+# checks it reads what the full reading reads).
+_PLAIN_MOTION = re.compile(
+    r"(?:(?:move|rotate)_[a-z]+:[-+]?\d+(?:\.\d+)?, ?)*(?:move|rotate)_[a-z]+:[-+]?\d+(?:\.\d+)?"
+)
+
+
+_AXIS = {key: axis for axis, keys in enumerate(MOTION_AXES) for key in keys}
+# `either move_forward:2 or move_forward:1`, `either 1.0 or 2.0`, and two whole motions offered (`either moves
+# forward 1.8 m ..., or it only rotates left by 40°`: a value on each side of the `or`). `not ... either.` and
+# `or so` are no alternatives.
+_EITHER_OR = re.compile(
+    r"\beither\b(?![.,;!?])(?:[^\n]{0,80}?\bor\s(?:\w+[:=_ ]?){0,2}[-+]?\d"
+    r"|[^\n\d]{0,120}\d[^\n]{0,120}?\bor\s(?!so\b)[^\n\d]{0,120}\d)",
+    re.IGNORECASE,
+)
+# The response stops inside an item (`...,rotate_up:0,rotate_`, `...,move_backw`, `..., "rotate_left":`): the
+# answer is cut off, so the motion it states is incomplete. Matched against what follows the last item.
+# `From the second image to the first image: move_right:...`: the motion stated is the reverse of the one asked.
+_REVERSED = re.compile(
+    r"\bfrom\s(?:the\s)?(?:second|2nd|latter|image\s?2|view\s?2)(?:\s(?:image|view|frame|one))?"
+    r"\s(?:back\s)?to\s(?:the\s)?(?:first|1st|former|image\s?1|view\s?1)\b",
+    re.IGNORECASE,
+)
+_KEY_MARK = re.compile(r"[_:=|\u2192\u2013\u2014]|->")
+_CUT_ITEM = re.compile(
+    r"\s?[,;|\n]\s?(?:[-*]\s|\d\.\s)?[\"']?"
+    r"(?:m(?:o(?:v(?:e(?:[_ ]\w*)?)?)?)?|r(?:o(?:t(?:a(?:t(?:e(?:[_ ]\w*)?)?)?)?)?)?)"
+    r"[\"']?(?:\s?[:=]\s?[\"']?[-+]?)?\s*",
+    re.IGNORECASE,
+)
+
+
+@lru_cache(maxsize=1 << 16)
+def read_motion_answer(response: str) -> Reading:
+    if _PLAIN_MOTION.fullmatch(response):  # the requested form, `move_right:0.4,move_up:0.0,...`
+        items = strict_motion_items(response)
+        if len(items) == response.count(":") and len({_AXIS[key] for key, _, _, _ in items}) == len(items):
+            vector = motion_vector({key: value for key, value, _, _ in items})
+            return Reading(dict(zip(MOTION_NAMES, vector.tolist())), (0, len(response)), "whole response: motion items")
+    located = locate(response)
+    if isinstance(located, str):
+        return Reading(None, reason=located)
+    text = located.region.text
+    windows = []  # (where, start): the text after a correction, the announced span, the whole region
+    if located.revised_at is not None:
+        windows.append(("after a correction", located.revised_at))
+    if located.span is not None:
+        windows.append((located.where, located.span[0]))
+    windows.append(("whole response", 0))
+    for where, start in windows:
+        end = located.span[1] if where == located.where and located.span is not None else len(text)
+        items = strict_motion_items(text[start:end])
+        strict = items
+        how = "motion items"
+        prose = prose_motion_items(text[start:end])
+        if not items:
+            items, how = prose, "motion prose"
+        else:  # `moves 0.8 m to the right ... and turns right by 30`: prose fills the axes the items leave open
+            covered = {_AXIS[key] for key, _, _, _ in items}
+            extra = [item for item in prose if _AXIS[item[0]] not in covered]
+            if extra:
+                items, how = sorted(items + extra, key=lambda item: item[2]), "motion items and prose"
+        if items:
+            break
+    else:
+        return Reading(None, reason="no `move_*/rotate_*: value` item in the stated answer")
+    if _EITHER_OR.search(text, start):
+        return Reading(None, reason="hedges between two motions (`either ... or ...`)")
+    if _REVERSED.search(text, max(start, start + items[0][2] - 120), start + items[0][2]):
+        return Reading(None, reason="states the reverse motion (from the second image to the first)")
+    if _CUT_ITEM.fullmatch(text, start + max(item[3] for item in items), end):
+        return Reading(None, reason="cut off mid-answer: the last motion item is unfinished")
+    values: dict[str, float] = {}
+    signed: dict[int, tuple[str, float]] = {}  # axis: the first key stating it nonzero, and its signed value
+    for key, value, _, _ in items:
+        if key in values and abs(values[key] - value) > 1e-9:
+            return Reading(None, reason=f"states two values for {key} ({values[key]:g} and {value:g})")
+        values[key] = value
+        # `move_left:0.8,move_right:0.3`: opposite keys of one axis, both nonzero and disagreeing, contradict
+        # (`move_right:0,move_left:0.5` and `move_right:-0.5,move_left:0.5` do not).
+        axis = _AXIS[key]
+        component = value if key == MOTION_AXES[axis][0] else -value
+        if abs(component) > 1e-9:
+            first = signed.setdefault(axis, (key, component))
+            if abs(first[1] - component) > 1e-9 and first[0] != key:
+                return Reading(None, reason=f"contradicts itself: states both {first[0]} and {key}")
+    window = text[start:end]
+    # Items written as sentences (`moves backward 2.7 m`, `turns right by 30°`), not as keys (`move_right:`,
+    # `Move right: 0.6 m`, `| move_left | 0.5 |`), are prose too.
+    if how == "motion prose" or not any(_KEY_MARK.search(window, a, b) for _, _, a, b in strict):
+        # `moves backward 2.7 m and to the right`: a component named with a direction and no amount (and no word
+        # for zero) leaves the motion incomplete.
+        covered = {_AXIS[key] for key in values}
+        for key, _, _ in prose_directions_without_amount(window):
+            if _AXIS[key] not in covered:
+                return Reading(None, reason=f"names a direction without an amount ({key})")
+    if how != "motion prose" and prose:
+        # `The camera moves forward 2.5 m.` then `move_backward:2.5`: prose about the camera that states the
+        # opposite direction of an item on the same axis contradicts it (a different amount does not).
+        clauses = camera_motion_clauses(window)
+        for key, value, at, until in prose:
+            axis = _AXIS[key]
+            component = value if key == MOTION_AXES[axis][0] else -value
+            if (
+                axis in signed
+                and component * signed[axis][1] < 0
+                and not any(at < b and a < until for _, _, a, b in strict)  # not the text of an item
+                and any(a <= at < b for a, b in clauses)
+            ):
+                return Reading(None, reason=f"contradicts itself: the prose says {key}, the items {signed[axis][0]}")
+    vector = motion_vector(values)
+    span = located.region.source_span(start + items[0][2], start + items[-1][3])
+    return Reading(dict(zip(MOTION_NAMES, vector.tolist())), span, f"{where}: {how}")
