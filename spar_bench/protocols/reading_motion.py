@@ -6,6 +6,7 @@ trace.
 
 from __future__ import annotations
 
+import math
 import re
 from functools import lru_cache
 
@@ -46,6 +47,11 @@ _REVERSED = re.compile(
     re.IGNORECASE,
 )
 _KEY_MARK = re.compile(r"[_:=|\u2192\u2013\u2014]|->")
+# `... rotate_left:0.6 (rotations in radians)`: a note that gives the unit of the rotations written without one.
+_RADIANS_NOTE = re.compile(
+    r"\b(?:rotations?|angles?|rotation\svalues)\b[^.\n]{0,20}?\b(?:in|are|as)\s(?:radians?|rad)\b", re.IGNORECASE
+)
+_ANGLE_UNIT = re.compile(r"\u00b0|deg|rad", re.IGNORECASE)
 _CUT_ITEM = re.compile(
     r"\s?[,;|\n]\s?(?:[-*]\s|\d\.\s)?[\"']?"
     r"(?:m(?:o(?:v(?:e(?:[_ ]\w*)?)?)?)?|r(?:o(?:t(?:a(?:t(?:e(?:[_ ]\w*)?)?)?)?)?)?)"
@@ -74,6 +80,9 @@ def read_motion_answer(response: str) -> Reading:
     for where, start in windows:
         end = located.span[1] if where == located.where and located.span is not None else len(text)
         items = strict_motion_items(text[start:end])
+        items, opposed = _keys_over_sentences(text[start:end], items)
+        if opposed is not None:
+            return Reading(None, reason=f"contradicts itself: the prose says {opposed[0]}, the items {opposed[1]}")
         strict = items
         how = "motion items"
         prose = prose_motion_items(text[start:end])
@@ -94,6 +103,14 @@ def read_motion_answer(response: str) -> Reading:
         return Reading(None, reason="states the reverse motion (from the second image to the first)")
     if _CUT_ITEM.fullmatch(text, start + max(item[3] for item in items), end):
         return Reading(None, reason="cut off mid-answer: the last motion item is unfinished")
+    if _RADIANS_NOTE.search(text, start, end):
+        window = text[start:end]
+        items = [
+            (key, math.degrees(value), a, b)
+            if key.startswith("rotate_") and not _ANGLE_UNIT.search(window, a, b)
+            else (key, value, a, b)
+            for key, value, a, b in items
+        ]
     values: dict[str, float] = {}
     signed: dict[int, tuple[str, float]] = {}  # axis: the first key stating it nonzero, and its signed value
     for key, value, _, _ in items:
@@ -135,3 +152,29 @@ def read_motion_answer(response: str) -> Reading:
     vector = motion_vector(values)
     span = located.region.source_span(start + items[0][2], start + items[-1][3])
     return Reading(dict(zip(MOTION_NAMES, vector.tolist())), span, f"{where}: {how}")
+
+
+def _signed(key: str, value: float) -> tuple[int, float]:
+    axis = _AXIS[key]
+    return axis, value if key == MOTION_AXES[axis][0] else -value
+
+
+def _keys_over_sentences(window: str, items: list) -> tuple[list, tuple[str, str] | None]:
+    """The items, less those written as sentences (`The camera moves forward about 2 m.`) on an axis that items
+    written as keys (`move_forward:2.2`, `Move right: 0.6 m`) state: the keys are the answer, the sentence its
+    summary. A summary in the opposite direction contradicts them: then (its key, the item's key) is returned."""
+    keyed = [item for item in items if _KEY_MARK.search(window, item[2], item[3])]
+    if not keyed or len(keyed) == len(items):
+        return items, None
+    stated = {}
+    for key, value, _, _ in keyed:
+        axis, component = _signed(key, value)
+        stated.setdefault(axis, (key, component))
+    kept = []
+    for item in items:
+        axis, component = _signed(item[0], item[1])
+        if item in keyed or axis not in stated:
+            kept.append(item)
+        elif component * stated[axis][1] < 0:
+            return items, (item[0], stated[axis][0])
+    return kept, None

@@ -224,6 +224,9 @@ RULE_EXAMPLES: tuple[RuleExample, ...] = (
     _number("reasoning cut before its answer scores 0", "it stops on `roughly`; 1.5 m is a scale cue",
             "The sink is 1.5 m wide and the towel hangs past it, so the towel is roughly", "1.5", 0.0,
             task="distance_prediction_oc"),
+    _choice("an option's words in the cut reasoning are no claim", "it stops on `now`, before any option",
+            "Let me think. The armchair starts on the left, in front of the camera. After the camera turns left it is "
+            "now", "A", 0.0, question=_DIR_Q, task="spatial_imagination_oc"),
     _number("only the question's reference value: no answer", "1.6 m is said of the counter, not the towel",
             "The counter sits at 1.6 m, and the towel is a little nearer.", "1.6", 0.0, question=_DEPTH_Q,
             task="depth_prediction_oo"),
@@ -301,5 +304,9 @@ RULE_EXAMPLES: tuple[RuleExample, ...] = (
             0.0),
     _motion("a direction without an amount scores 0", "how far is part of the answer",
             "The camera moves 2.4 m forward and to the right, turning right by 30 degrees.", 0.0),
+    _motion("items written as keys win over a summary sentence", "the sentence rounds the same motion",
+            "The camera moves forward about 2 m.\nmove_right:0.8,move_forward:2.4,rotate_right:30", 1.0),
+    _motion("a note can give the rotations' unit", "`(rotations in radians)` makes 0.5236 read as 30 degrees",
+            "move_right:0.8,move_forward:2.4,rotate_right:0.5236 (rotations in radians)", 1.0),
 )
 # fmt: on
