@@ -186,9 +186,15 @@ def restated_option(text: str, options: dict[str, str]) -> ChoiceReading:
         if by_text is not None and _offers_two_directions(text):
             return ChoiceReading(None, reason="offers two spatial relations joined by `or`")
         restated = by_text or by_meaning
-        if by_text and by_meaning and spatial[by_text.letter] < spatial[by_meaning.letter]:
+        if (
+            by_text
+            and by_meaning
+            and by_text.letter
+            and by_meaning.letter
+            and spatial[by_text.letter] < spatial[by_meaning.letter]
+        ):
             restated = by_meaning  # `behind me on the left` is back-left, not the `left` it contains
-        if restated is not None:
+        if restated is not None and restated.letter is not None:  # the matchers always name a letter
             also = _filled_alike(restated.letter, options, spatial)
             if also and not _EMPTY_SLOT.search(text):
                 return ChoiceReading(None, reason=f"leaves a slot unsaid: fits {restated.letter} and {', '.join(also)}")
