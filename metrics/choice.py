@@ -14,14 +14,6 @@ from spar_bench.metrics.option_text import (
     restated_option,
 )
 
-# Until spar_bench/protocols/reading.py imports these from option_text (it is being split separately): a
-# temporary re-export, to be removed with that change.
-from spar_bench.metrics.option_text import option_by_meaning as option_by_meaning
-from spar_bench.metrics.option_text import option_text_match as option_text_match
-from spar_bench.metrics.option_text import without_echoes as without_echoes
-from spar_bench.metrics.option_text import without_letters as without_letters
-from spar_bench.metrics.option_text import word_trigrams as word_trigrams
-
 
 def official_choice_match(prediction: str, answer: str) -> float:
     """The released rule: 1.0 or 0.0 after lower-casing both strings.

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from spar_bench.metrics.choice import parse_options, question_stem, word_trigrams
+from spar_bench.metrics.choice import parse_options, question_stem
 from spar_bench.metrics.numbers import measurements
+from spar_bench.metrics.option_text import word_trigrams
 from spar_bench.protocols.base import Reading
 from spar_bench.protocols.locating import cut_before_answer
 from spar_bench.protocols.number_context import asked_of

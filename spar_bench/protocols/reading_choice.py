@@ -9,13 +9,12 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from spar_bench.metrics.choice import (
+from spar_bench.metrics.choice import option_verdicts, read_choice
+from spar_bench.metrics.option_text import (
     ChoiceReading,
     lists_every_option,
     option_by_meaning,
     option_text_match,
-    option_verdicts,
-    read_choice,
     without_echoes,
     without_letters,
 )

@@ -166,7 +166,7 @@ def _keys_over_sentences(window: str, items: list) -> tuple[list, tuple[str, str
     keyed = [item for item in items if _KEY_MARK.search(window, item[2], item[3])]
     if not keyed or len(keyed) == len(items):
         return items, None
-    stated = {}
+    stated: dict[int, tuple[str, float]] = {}
     for key, value, _, _ in keyed:
         axis, component = _signed(key, value)
         stated.setdefault(axis, (key, component))
