@@ -111,6 +111,8 @@ _NAMED = re.compile(
     r"|(?:^|(?<=\n))([A-H])[.):](?=\s|$)"
     # a capital standing alone before the end of a sentence or line: `... so B.`, `The farthest is C.`, `in D`
     r"|(?<![A-Za-z0-9'\-])([A-H])(?=[.!?;:)\]]?(?:\s?\n|\s?$)|[.!?;:,)\]](?:\s|$))"
+    # the same with its emphasis folded to spaces: `... which matches **C**.`
+    r"|(?<![A-Za-z0-9'\-])([A-H])(?=\s{1,2}(?:[.!?;:,)\]](?:\s|$)|\n|$))"
 )
 _HEDGE = re.compile(
     r"(?<![A-Za-z0-9])([A-H])\)?\s?(?:or|/|\u6216)\s?(?:(?i:option)\s)?\(?([A-H])(?![A-Za-z0-9])"

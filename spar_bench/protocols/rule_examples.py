@@ -155,6 +155,8 @@ RULE_EXAMPLES: tuple[RuleExample, ...] = (
             "It can't be A or D, so it is either B or C.", "B", 0.0),
     _choice("a list of every letter is no answer", "`A, B, C and D` chooses none", "The options are A, B, C and D.",
             "A", 0.0),
+    _choice("an emphasized letter closing a sentence is named", "`**C**` in prose is the letter it marks",
+            "The blue point is right of the red one and farther away, which matches **C**.", "C", 1.0),
     # numbers
     _number("the answer phrase's number is the answer", "numbers after it are context",
             "Final answer: 2.7 m (using the 3D centers)", "2.7", 1.0),
