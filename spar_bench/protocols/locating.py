@@ -107,14 +107,30 @@ def final_bold_line(located: Located, response: str) -> tuple[int, int] | None:
 
 # A response that stops mid-sentence on a word or sign announcing what follows (`roughly`, `should be`, `so`,
 # `=`): it was cut before its answer.
-_ANNOUNCING_END = re.compile(
-    r"(?:\b(?:about|roughly|approximately|around|nearly|almost|is|are|be|was|were|so|thus|therefore|hence|then"
-    r"|slightly|a|an|the|of|to|at|than|and|or|with|by|from|which|that|its|gives?|get|between|like|maybe"
-    r"|probably|likely|equals?|becomes?|means|estimated?|approx|now|still|also|in|into|towards?|for|as|because"
-    r"|since|while|if|when|not|but|would|could|should|will|must|may|might|being|has|have|this|these|those|each"
-    r"|both|either|very|quite|my|their|his|her|our|your)|[=~:+/(\u2248])\s?$",
-    re.IGNORECASE,
+_ANNOUNCING_TEXT = (
+    "about roughly approximately around nearly almost is are be was were so thus therefore hence then slightly a an"
+    " the of to at than and or with by from which that its give gives get between like maybe probably likely equal"
+    " equals become becomes means estimate estimated approx now still also in into toward towards for as because"
+    " since while if when not but would could should will must may might being has have this these those each both"
+    " either very quite my their his her our your"
 )
+_ANNOUNCING_WORDS = frozenset(_ANNOUNCING_TEXT.split())
+_ANNOUNCING_SIGNS = frozenset("=~:+/(\u2248")
+
+
+def _ends_announcing(tail: str) -> bool:
+    """True when `tail` (stripped) ends on one of the words or signs above (a plain scan: it runs on every
+    response)."""
+    if not tail:
+        return False
+    if tail[-1] in _ANNOUNCING_SIGNS:
+        return True
+    start = len(tail)
+    while start and tail[start - 1].isascii() and tail[start - 1].isalpha():
+        start -= 1
+    return start < len(tail) and tail[start:].lower() in _ANNOUNCING_WORDS and not (start and tail[start - 1].isalnum())
+
+
 _ANSWER_WHERE = ("answer tag", "boxed", "box tokens", "leading number", "after a correction")
 _LAST_SENTENCE = re.compile(r"[.!?](?=\s)|\n")
 _OPEN_AFTER = re.compile(r"\s?(?:[-+*/x\u00d7=~\u00b2\u00b3^(]|$)")
@@ -125,11 +141,10 @@ def cut_before_answer(response: str, span: tuple[int, int], rule: str) -> bool:
     `<where>: <how>`) comes from the reasoning: the last number of the text, or a span inside the unfinished last
     sentence. An answer stated before the cut (a leading answer, a container, an announced answer the sentence
     goes on from: `B. The chair is left of the`, `2.5 m, because the sofa is`) is no cut answer."""
-    tail = fold(response[-40:]).rstrip()  # markdown marks are spaces: `**2.4 m**` ends on its number
-    if not tail or not _ANNOUNCING_END.search(tail):
-        return False
     where, _, how = rule.partition(": ")
     if where in _ANSWER_WHERE or how in ("lone letter", "leading letter"):
+        return False
+    if not _ends_announcing(fold(response[-40:]).rstrip()):  # markdown marks fold to spaces: `**2.4 m**` ends on 4
         return False
     if where in ("last number", "equation result", "whole response") and how != "option text":
         return True  # a number of the reasoning
