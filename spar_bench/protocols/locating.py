@@ -146,9 +146,12 @@ def cut_before_answer(response: str, span: tuple[int, int], rule: str) -> bool:
         return False
     if not _ends_announcing(fold(response[-40:]).rstrip()):  # markdown marks fold to spaces: `**2.4 m**` ends on 4
         return False
-    if where in ("last number", "equation result", "whole response") and how != "option text":
-        return True  # a number of the reasoning
     stripped = response.rstrip()
+    if where in ("last number", "equation result", "whole response") and how != "option text":
+        # a number of the reasoning, unless the first sentence states it and the cut came later (`The depth is
+        # roughly 2.4 m. This estimate is based on the`)
+        first_end = _LAST_SENTENCE.search(stripped, span[1])
+        return not (first_end and not _LAST_SENTENCE.search(stripped, 0, span[0]) and first_end.end() < len(stripped))
     ends = [m.end() for m in _LAST_SENTENCE.finditer(stripped, max(0, len(stripped) - 2000))]
     if span[1] <= (ends[-1] if ends else 0):
         return False  # stated in a sentence that ended before the cut (an option text read across sentences did not)

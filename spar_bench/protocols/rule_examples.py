@@ -226,6 +226,8 @@ RULE_EXAMPLES: tuple[RuleExample, ...] = (
     _number("reasoning cut before its answer scores 0", "it stops on `roughly`; 1.5 m is a scale cue",
             "The sink is 1.5 m wide and the towel hangs past it, so the towel is roughly", "1.5", 0.0,
             task="distance_prediction_oc"),
+    _number("a value its finished first sentence states survives the cut", "the cut came in the explanation",
+            "The towel is about 1.2 m away. This estimate comes from the size of the", "1.2", 1.0),
     _choice("an option's words in the cut reasoning are no claim", "it stops on `now`, before any option",
             "Let me think. The armchair starts on the left, in front of the camera. After the camera turns left it is "
             "now", "A", 0.0, question=_DIR_Q, task="spatial_imagination_oc"),
