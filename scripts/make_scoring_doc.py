@@ -44,6 +44,10 @@ value was read from; `rule`: `<where>: <how>`, e.g. `answer phrase: leading lett
 5. A self-correction (`B? No, ...`, `Actually`, `Wait`, `Correction:`, `... can't be right`, `I first thought`)
    after the announced answer, or anywhere when none is announced, moves the reading to the text after it,
    where the last value stated is the answer (`after a correction`). A `Final answer:` is never corrected.
+6. A response cut mid-sentence on a word that leaves it open (`roughly`, `should be`, `so`, `=`, `now`) was
+   cut before its answer when the value read comes from its reasoning (its last number, or the unfinished
+   sentence): it scores 0. A leading answer, a container, an answer announced before the cut and a value its
+   finished first sentence states are kept.
 
 **What the answer is**, by answer kind:
 
@@ -60,7 +64,11 @@ value was read from; `rule`: `<where>: <how>`, e.g. `answer phrase: leading lett
   reason. A letter whose own claim (its sentence, up to `because` / `since`) restates another option's text
   contradicts itself and scores 0 (`D (left, , closer)` when that is B); words that restate the question's stem
   (three words in a row) are no claim, and options ruled out (`it can't be A or D`) are no hedge. The letter
-  must be an option of the question (A-H when the question is unknown).
+  must be an option of the question (A-H when the question is unknown). A second option offered as also
+  plausible (`D, though A is also plausible`), an option per condition (`A if ..., C otherwise`), two options
+  joined by `or`, and a relation that leaves out a slot another option fills (`left, farther` beside `left, ,
+  farther` and `left, below, farther`) state no answer; options ruled out (`not B`, `D ... is wrong`) are no
+  claim; per-option verdicts (`A: No. ... D: Yes.`) state the one marked yes.
 - Numbers, in meters with their sign: in announced text its first number; elsewhere the leading number of a
   response that opens with one (`1.4 m. The camera is 1.6 m above the floor.`), else the last number. Numbers
   that only repeat a value written in the question, and numbers inside parentheses, are skipped when another is
@@ -72,7 +80,11 @@ value was read from; `rule`: `<where>: <how>`, e.g. `answer phrase: leading lett
   convert to meters, compound lengths add up (`4 meters 20 centimeters`, `5'6"`; a quote mark that closes a
   quoted number is no unit); number words (`two and a half meters`, `half a meter`, `one point five`,
   `one meter and sixty centimeters`) and Chinese numerals with a unit (`三点二米`, `一米二`) count when no digit is
-  written; feet then a bare number under 12 are feet and inches (`5 ft 6`). MRA over the ten
+  written; feet then a bare number under 12 are feet and inches (`5 ft 6`). A bound (`less than 2 m`), a value
+  ruled out (`not 2 m`), a value per condition, a value said only of the question's reference object (`the
+  counter sits at 1.6 m`), of another camera than the one asked, or from the camera when the question asks the
+  distance between two objects, is no answer; a restatement in another unit that agrees is one answer, read in
+  meters. MRA over the ten
   thresholds with a 1e-9 tolerance at the bounds.
 - View change: `move_*` / `rotate_*` items in any case, spacing, order and markup (`key: value`, `key - value`,
   `key → value`, JSON objects flat or nested under `translation` / `rotation`, markdown lists with bold keys,
@@ -81,12 +93,15 @@ value was read from; `rule`: `<where>: <how>`, e.g. `answer phrase: leading lett
   reads as its midpoint) and one direction (`moves 0.4 m to the right`,
   `pans left by about 30 degrees`, `backs up by 0.8 m`, `向右移动0.3米`). cm, mm, feet and inches convert to meters,
   radians to degrees. Two values for one component, or `either ... or ...`, score 0. Errors relative to the ground truth (absolute where it is 0); the mean of the five
-  components. A response with no such item scores 0.
+  components. A response with no such item scores 0, and so does a motion cut inside its last item,
+  opposite keys of one axis that disagree, prose that gives the opposite direction of an item, two alternative
+  motions, or a direction named without an amount.
 
 Every pattern runs in time linear in the response length (tests/test_strict_protocol.py checks shapes up to
 1 MB). Whatever cannot be read scores 0 and records why (`unparsed_reason`); the share of such responses is
 reported per task as `parse_failure_rate`. The agreement of these rules with a careful human grader is
-measured on tests/data/agreement_corpus.jsonl by `python benchmarks/bench_agreement.py`.
+measured on tests/data/agreement_corpus.jsonl and six held-out sets (`agreement_holdout_*.jsonl`, their
+first measurements in CHANGELOG.md) by `python benchmarks/bench_agreement.py [--corpus PATH]`.
 
 ## Every rule, with an example
 
