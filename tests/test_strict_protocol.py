@@ -184,15 +184,26 @@ ADVERSARIAL_SHAPES = {
     "motion keys": lambda n: "move_right " * (n // 11),
     "newlines": lambda n: "\n" * n,
     "mixed markers": lambda n: "B or C 1.5 m (2.0) image 3 move_left: 4 cm \\text{ " * (n // 46),
+    "negated list": lambda n: "not A, B, " * (n // 10),
+    "objects and cameras": lambda n: "the box (red point) is 2.1 m from camera 2, if the tv is " * (n // 58),
 }
+# A question that names objects and cameras, so the rules that ask which object, camera and quantity a number
+# is stated for run too.
+_TIMED_QUESTION = (
+    "What is the distance between the box (red point in the second image) and the tv (blue point in the first "
+    "image)? Calculate or judge based on the 3D center points of these objects. The unit is meter."
+)
 
 
 def _read_time(response: str, repeats: int) -> float:
     from time import perf_counter
 
+    from spar_bench.protocols.number_context import asked_of
     from spar_bench.protocols.reading_choice import read_choice_answer
     from spar_bench.protocols.reading_motion import read_motion_answer
     from spar_bench.protocols.reading_number import read_number_answer
+
+    asked = asked_of(_TIMED_QUESTION)
 
     best = float("inf")
     for _ in range(repeats):
@@ -200,7 +211,7 @@ def _read_time(response: str, repeats: int) -> float:
         read_choice_answer.__wrapped__(
             response, (("A", "left, above, closer"), ("B", "left, , closer"), ("C", "right"))
         )
-        read_number_answer.__wrapped__(response, (1.6,))
+        read_number_answer.__wrapped__(response, (1.6,), asked)
         read_motion_answer.__wrapped__(response)
         best = min(best, perf_counter() - start)
     return best
