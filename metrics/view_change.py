@@ -185,7 +185,7 @@ def strict_motion_items(text: str) -> list[tuple[str, float, int, int]]:
 
 # Prose: `moves about 0.4 m to the right`, `pans left by about 30 degrees`, `backs up by 0.8 m`, `向右移动0.3米`.
 # A line break ends a clause: in a list, one line's value is never the next line's direction.
-_CLAUSE_BREAK = re.compile(r"[,;:\n]|\.(?:\s|$)|\b(?:and|while|with|then|but)\b", re.IGNORECASE)
+_CLAUSE_BREAK = re.compile(r"[,;:\n\u2014]|\s\u2013\s|\.(?:\s|$)|\b(?:and|while|with|then|but)\b", re.IGNORECASE)
 _PROSE_DIRECTION = re.compile(
     r"\b(?P<backs>back(?:s|ed|ing)?\sup|retreat\w*|revers\w*)\b|\b(?P<advances>advanc\w*|proceed\w*)\b"
     r"|\b(?P<rises>rises|rising|rose|ascend\w*|climb\w*)\b|\b(?P<drops>descend\w*|drops|dropping|sinks|sinking)\b|\b(?P<word>right|left|up|upward|down|downward|forwards?|backwards?|back|ahead"

@@ -128,7 +128,10 @@ def _ends_announcing(tail: str) -> bool:
     start = len(tail)
     while start and tail[start - 1].isascii() and tail[start - 1].isalpha():
         start -= 1
-    return start < len(tail) and tail[start:].lower() in _ANNOUNCING_WORDS and not (start and tail[start - 1].isalnum())
+    word = tail[start:]
+    if len(word) == 1 and word.isupper():  # `... **A**`: an option letter, not the article
+        return False
+    return bool(word) and word.lower() in _ANNOUNCING_WORDS and not (start and tail[start - 1].isalnum())
 
 
 _ANSWER_WHERE = ("answer tag", "boxed", "box tokens", "leading number", "after a correction")

@@ -135,13 +135,14 @@ def read_motion_answer(response: str) -> Reading:
         for key, _, _ in prose_directions_without_amount(window):
             if _AXIS[key] not in covered:
                 return Reading(None, reason=f"names a direction without an amount ({key})")
-    if how != "motion prose" and prose:
-        # `The camera moves forward 2.5 m.` then `move_backward:2.5`: prose about the camera that states the
-        # opposite direction of an item on the same axis contradicts it (a different amount does not).
+    if how != "motion prose":
+        # `The camera moves forward 2.5 m.` then `move_backward:2.5`, `rotate_left:35 - the camera turns to the
+        # right`: prose about the camera that states the opposite direction of an item on the same axis, with or
+        # without an amount, contradicts it (a different amount does not).
         clauses = camera_motion_clauses(window)
-        for key, value, at, until in prose:
-            axis = _AXIS[key]
-            component = value if key == MOTION_AXES[axis][0] else -value
+        directions = [(key, 1.0, at, until) for key, at, until in prose_directions_without_amount(window)]
+        for key, value, at, until in [*prose, *directions]:
+            axis, component = _signed(key, value)
             if (
                 axis in signed
                 and component * signed[axis][1] < 0

@@ -157,6 +157,8 @@ RULE_EXAMPLES: tuple[RuleExample, ...] = (
             "A", 0.0),
     _choice("an emphasized letter closing a sentence is named", "`**C**` in prose is the letter it marks",
             "The blue point is right of the red one and farther away, which matches **C**.", "C", 1.0),
+    _choice("a closing option letter is no article", "`... **C**` ends on the letter C, not on `a`",
+            "The blue point is right of the red one and farther away. **C**", "C", 1.0),
     # numbers
     _number("the answer phrase's number is the answer", "numbers after it are context",
             "Final answer: 2.7 m (using the 3D centers)", "2.7", 1.0),
@@ -312,5 +314,7 @@ RULE_EXAMPLES: tuple[RuleExample, ...] = (
             "The camera moves forward about 2 m.\nmove_right:0.8,move_forward:2.4,rotate_right:30", 1.0),
     _motion("a note can give the rotations' unit", "`(rotations in radians)` makes 0.5236 read as 30 degrees",
             "move_right:0.8,move_forward:2.4,rotate_right:0.5236 (rotations in radians)", 1.0),
+    _motion("a direction against an item contradicts it, amount or not", "the camera cannot turn both ways",
+            "move_right:0.8,move_forward:2.4,rotate_right:30 \u2014 the camera turns to the left.", 0.0),
 )
 # fmt: on
