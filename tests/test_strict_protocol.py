@@ -276,6 +276,10 @@ def test_the_one_match_fast_path_reads_what_the_full_reading_reads(response, mon
         "move_right:0.4,move_up:0.0,move_forward:2.4,rotate_up:5,rotate_right:60",
         "move_left:1.5, rotate_down:-3",
         "move_right:1,move_right:2",
+        "move_right:0.8,move_left:0.2,move_forward:2.4",
+        "move_right:0,move_left:0.5,rotate_up:3",
+        "move_right:-0.5,move_left:0.5,rotate_right:10,rotate_left:-10",
+        "move_right:1,move_right:1",
     ],
 )
 def test_the_requested_motion_form_is_read_as_the_full_reading_reads_it(response, monkeypatch):

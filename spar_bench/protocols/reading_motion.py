@@ -64,8 +64,11 @@ _CUT_ITEM = re.compile(
 def read_motion_answer(response: str) -> Reading:
     if _PLAIN_MOTION.fullmatch(response):  # the requested form, `move_right:0.4,move_up:0.0,...`
         items = strict_motion_items(response)
-        if len(items) == response.count(":") and len({_AXIS[key] for key, _, _, _ in items}) == len(items):
-            vector = motion_vector({key: value for key, value, _, _ in items})
+        if len(items) == response.count(":"):
+            combined = _combined(items)
+            if isinstance(combined, str):
+                return Reading(None, reason=combined)
+            vector = motion_vector(combined[0])
             return Reading(dict(zip(MOTION_NAMES, vector.tolist())), (0, len(response)), "whole response: motion items")
     located = locate(response)
     if isinstance(located, str):
@@ -111,20 +114,10 @@ def read_motion_answer(response: str) -> Reading:
             else (key, value, a, b)
             for key, value, a, b in items
         ]
-    values: dict[str, float] = {}
-    signed: dict[int, tuple[str, float]] = {}  # axis: the first key stating it nonzero, and its signed value
-    for key, value, _, _ in items:
-        if key in values and abs(values[key] - value) > 1e-9:
-            return Reading(None, reason=f"states two values for {key} ({values[key]:g} and {value:g})")
-        values[key] = value
-        # `move_left:0.8,move_right:0.3`: opposite keys of one axis, both nonzero and disagreeing, contradict
-        # (`move_right:0,move_left:0.5` and `move_right:-0.5,move_left:0.5` do not).
-        axis = _AXIS[key]
-        component = value if key == MOTION_AXES[axis][0] else -value
-        if abs(component) > 1e-9:
-            first = signed.setdefault(axis, (key, component))
-            if abs(first[1] - component) > 1e-9 and first[0] != key:
-                return Reading(None, reason=f"contradicts itself: states both {first[0]} and {key}")
+    combined = _combined(items)
+    if isinstance(combined, str):
+        return Reading(None, reason=combined)
+    values, signed = combined
     window = text[start:end]
     # Items written as sentences (`moves backward 2.7 m`, `turns right by 30°`), not as keys (`move_right:`,
     # `Move right: 0.6 m`, `| move_left | 0.5 |`), are prose too.
@@ -179,3 +172,22 @@ def _keys_over_sentences(window: str, items: list) -> tuple[list, tuple[str, str
         elif component * stated[axis][1] < 0:
             return items, (item[0], stated[axis][0])
     return kept, None
+
+
+def _combined(items: list) -> tuple[dict[str, float], dict[int, tuple[str, float]]] | str:
+    """(the value of each key, and for each axis the first key stating it nonzero with its signed value), or why
+    the items contradict each other: one key with two values, or opposite keys of one axis, both nonzero and
+    disagreeing (`move_left:0.8,move_right:0.3`; `move_right:0,move_left:0.5` and `move_right:-0.5,move_left:0.5`
+    agree)."""
+    values: dict[str, float] = {}
+    signed: dict[int, tuple[str, float]] = {}
+    for key, value, _, _ in items:
+        if key in values and abs(values[key] - value) > 1e-9:
+            return f"states two values for {key} ({values[key]:g} and {value:g})"
+        values[key] = value
+        axis, component = _signed(key, value)
+        if abs(component) > 1e-9:
+            first = signed.setdefault(axis, (key, component))
+            if abs(first[1] - component) > 1e-9 and first[0] != key:
+                return f"contradicts itself: states both {first[0]} and {key}"
+    return values, signed
