@@ -110,7 +110,7 @@ _NAMED = re.compile(
     r"|\b([A-H])\s(?:is|seems|appears|looks)\s(?:to\sbe\s)?(?:the\s)?(?:correct|right|best|most\slikely|answer)\b"
     r"|(?:^|(?<=\n))([A-H])[.):](?=\s|$)"
     # a capital standing alone before the end of a sentence or line: `... so B.`, `The farthest is C.`, `in D`
-    r"|(?<![A-Za-z0-9'\-])([A-H])(?=[.!?;:)\]]?(?:\s?\n|\s?$)|[.!?;:,)\]](?:\s|$))"
+    r"|(?<![A-Za-z0-9'\-])([A-H])(?=[.!?;:)\]]?(?:\s?\n|\s?$)|(?:\.\.\.|\u2026|[.!?;:,)\]])(?:\s|$))"
     # the same with its emphasis folded to spaces: `... which matches **C**.`
     r"|(?<![A-Za-z0-9'\-])([A-H])(?=\s{1,2}(?:[.!?;:,)\]](?:\s|$)|\n|$))"
 )
@@ -127,6 +127,9 @@ _ALSO = re.compile(
     r"(?:also|equally|just\sas)\s(?:be\s)?(?:(?:quite|very|a|an)\s)?"
     r"(?:plausible|possible|correct|right|likely|valid|viable|reasonable|fits?|candidate|option|possibility|answer)\b"
     r"|\b(?:or|but)\s(?:possibly|maybe|perhaps)\s(?:(?i:option)\s)?\(?([A-H])(?![A-Za-z0-9])"
+    # `B... although it could also be D`, `but that might equally be C`
+    r"|\b(?i:it|that|this|the\sanswer)\s(?i:could|might|may)\s(?i:also|equally|just\sas\swell|well)\s(?i:be)\s"
+    r"(?:(?i:option)\s)?\(?([A-H])(?![A-Za-z0-9])"
 )
 # An option stated under a condition: `A if the point is higher, C otherwise`. Two letters so conditioned
 # state a different answer under each condition.
@@ -188,14 +191,14 @@ def read_choice(text: str, options: dict[str, str], *, announced: bool, last: bo
     if lists_every_option(text, options):
         return ChoiceReading(None, reason="lists every option without choosing one")
     reading = _letter_reading(text, stripped, options, allowed, announced=announced, last=last)
-    if reading is not None:
-        also = {g for m in _ALSO.finditer(text) for g in m.groups() if g} - {reading.letter}
-        if reading.letter is not None and also:
-            return ChoiceReading(None, reason=f"offers {', '.join(sorted(also))} as well as {reading.letter}")
-        return reading
-    if _NO_OPTION.search(text):
-        return ChoiceReading(None, reason="says no option applies or declines to answer")
-    return restated_option(text, options)
+    if reading is None:
+        if _NO_OPTION.search(text):
+            return ChoiceReading(None, reason="says no option applies or declines to answer")
+        reading = restated_option(text, options)
+    also = {g for m in _ALSO.finditer(text) for g in m.groups() if g} - {reading.letter}
+    if reading.letter is not None and also:  # by letter or by its text: `left, closer ... it could also be D`
+        return ChoiceReading(None, reason=f"offers {', '.join(sorted(also))} as well as {reading.letter}")
+    return reading
 
 
 def _letter_reading(

@@ -86,6 +86,7 @@ _BEFORE_LABEL = re.compile(
 )
 _RANGE_JOIN = re.compile(r"\s?(?:-|\u2013|\u2014|~|to|and|\u81f3|\u5230)\s?", re.IGNORECASE)
 _EQUALS_AFTER = re.compile(r"\s?[=\u2248]")
+_OPERATOR_BEFORE = re.compile(r"[+*/\u00d7]\s?$")
 _PLUS_MINUS = re.compile(r"\s?(?:\u00b1|\+/-|\+-)\s?")
 _WORD_VALUES = {
     "zero": 0,
@@ -192,7 +193,8 @@ def measurements(text: str) -> list[Measurement]:
                 and following["sign"] == ""
                 and (factor is None or next_factor in (None, factor))
                 and not _EQUALS_AFTER.match(text, following.end())
-            ):  # `2.5 - 0.3 = 2.2` is arithmetic
+                and not _OPERATOR_BEFORE.search(text, max(0, start - 3), start)
+            ):  # `2.5 - 0.3 = 2.2` and `2.3 + 0.9 ≈ 3.2` are arithmetic
                 second = _value(following)
                 factor = next_factor if next_factor is not None else factor
                 if between.strip().lower() != "and" or text[max(0, start - 8) : start].lower().endswith("between "):
@@ -206,6 +208,15 @@ def measurements(text: str) -> list[Measurement]:
                 and int(following["digits"]) < 12
             ):
                 value = value * factor + _value(following) * 0.0254  # `5 ft 6`: feet, then inches
+                factor, end, rule, i = 1.0, following.end(), "compound units", i + 1
+            elif (
+                text[end - 1 : end] == "\u7c73"
+                and next_factor is None
+                and between == ""
+                and following["sign"] == ""
+                and len(following["digits"]) == 1
+            ):
+                value = value + int(following["digits"]) / 10  # `1米2`: one meter and two tenths, 1.2 m
                 factor, end, rule, i = 1.0, following.end(), "compound units", i + 1
             elif (
                 factor is not None

@@ -168,6 +168,21 @@ def option_by_meaning(text: str, options: dict[str, str]) -> ChoiceReading | Non
     return ChoiceReading(matching[0], spans[0][0], spans[-1][1], "option meaning")
 
 
+_OPPOSITES = {"left": "right", "right": "left", "above": "below", "below": "above", "front": "behind"}
+_OPPOSITES |= {"behind": "front", "closer": "farther", "farther": "closer"}
+
+
+def opposes_option(text: str, letter: str, options: dict[str, str]) -> bool:
+    """True when `text`, made of spatial words only (an option text written after a letter: `front-right`),
+    says a direction opposite to one of option `letter`'s (`D. front-right` when D is front-left), every option
+    being made of spatial words."""
+    meanings = _spatial_words(options)
+    words = re.findall(r"[^\W\d_]+", text.lower())  # every word, none ignored: `It is lower` is a sentence
+    if meanings is None or letter not in meanings or not words or any(w not in _SLOT_WORDS for w in words):
+        return False
+    return any(_OPPOSITES[word] in meanings[letter] for word in _meaning(words))
+
+
 def negated(text: str, start: int) -> bool:
     """True when the letter or option text at `start` follows a negation (`not B`, `isn't the yellow point`);
     a list after one (`not A, B or C`) is negated as a whole."""

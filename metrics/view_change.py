@@ -76,7 +76,7 @@ _VALUE_UNIT = (
     r"(?P<value>[-+]?(?:\d+(?:\.\d+)?|\.\d+))\s?"
     r"(?P<unit>mm|millimet(?:er|re)s?|cm|centimet(?:er|re)s?|m|met(?:er|re)s?|ft|feet|foot|inch(?:es)?|\u00b0|deg(?:ree)?s?|"
     r"rad(?:ian)?s?|"
-    r"\u5398\u7c73|\u7c73|\u5ea6)?(?![A-Za-z])"
+    r"\u5398\u7c73|\u7c73|\u5f27\u5ea6|\u5ea6)?(?![A-Za-z])"  # 厘米 米 弧度 (radians) 度
 )
 # A table row may put the direction in a column of its own (`| Translation | left | 0.5 m |`); `Move up/down: ~0`
 # names both directions of one axis (read only when the value is 0: any other value has no sign); `~`, `about`
@@ -129,7 +129,8 @@ _LENGTH_UNITS = {
     "fo": 0.3048,
     "in": 0.0254,
 }
-_ANGLE_UNITS = ("deg", "rad", "\u00b0", "\u5ea6")
+_ANGLE_UNITS = ("deg", "rad", "\u00b0", "\u5ea6", "\u5f27")
+_RADIANS = ("rad", "\u5f27")
 
 
 def _item(rotation: bool, direction: str, value: float, unit: str) -> tuple[str, float] | None:
@@ -139,7 +140,7 @@ def _item(rotation: bool, direction: str, value: float, unit: str) -> tuple[str,
     if rotation:
         if direction in ("forward", "backward") or unit[:2] in _LENGTH_UNITS or unit in ("m", "meter", "meters"):
             return None
-        return f"rotate_{direction}", math.degrees(value) if unit.startswith("rad") else value
+        return f"rotate_{direction}", math.degrees(value) if unit.startswith(_RADIANS) else value
     if unit.startswith(_ANGLE_UNITS):
         return None
     return f"move_{direction}", value * _LENGTH_UNITS.get(unit[:1] if unit[:1] == "\u5398" else unit[:2], 1.0)

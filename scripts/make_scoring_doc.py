@@ -100,7 +100,7 @@ value was read from; `rule`: `<where>: <how>`, e.g. `answer phrase: leading lett
 Every pattern runs in time linear in the response length (tests/test_strict_protocol.py checks shapes up to
 1 MB). Whatever cannot be read scores 0 and records why (`unparsed_reason`); the share of such responses is
 reported per task as `parse_failure_rate`. The agreement of these rules with a careful human grader is
-measured on tests/data/agreement_corpus.jsonl and seven held-out sets (`agreement_holdout_*.jsonl`, their
+measured on tests/data/agreement_corpus.jsonl and nine held-out sets (`agreement_holdout_*.jsonl`, their
 first measurements in CHANGELOG.md) by `python benchmarks/bench_agreement.py [--corpus PATH]`.
 
 ## Every rule, with an example

@@ -51,7 +51,7 @@ def locate(response: str) -> Located | str:
 
 # Self-corrections: what follows the last of these is the answer the response ends on.
 _REVISION = re.compile(
-    r"\?\s?(?:no|nope|wait)\b|\b(?:hmm|um|oh|oops),?\s(?:no|wait|actually)\b|(?:(?<=[.!?] )|(?<=\n))no[,:;!]|\b(?:actually|wait|correction|on\ssecond\sthought|scratch\sthat|let\sme\sreconsider"
+    r"\?\s?(?:no|nope|wait|hmm|um)\b|\b(?:hmm|um|oh|oops),?\s(?:no|wait|actually)\b|(?:(?<=[.!?] )|(?<=\n))no[,:;!]|\b(?:actually|wait|correction|on\ssecond\sthought|scratch\sthat|let\sme\sreconsider"
     r"|i\swas\swrong|i\s(?:first|initially)\sthought|(?:first|initially)\si\sthought|tempting)\b"
     r"|\b(?:can't|cannot|can\snot|couldn't)\sbe\s(?:right|correct)\b|\bi\shad\s[^.\n]{0,40}\breversed\b"
     # a second look that replaces the first answer: `on second look`, `re-examining:`, `looking again`

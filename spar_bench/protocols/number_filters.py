@@ -170,7 +170,9 @@ _IF_AFTER = re.compile(r"\s\(?(?:if|when)\b", re.IGNORECASE)
 # `If it's at the doorway, about 2.3 m; if it's higher up, closer to 3 m`: a clause that opens with a condition.
 _CLAUSE_END = re.compile(r"[.!?](?=\s|$)|[;\n]")
 _IF_CLAUSE = re.compile(
-    r"\s?(?:(?:and|but|or|otherwise|whereas|while|it\sdepends[^,;]{0,40}?),?\s)?(?:if|when|assuming)\b", re.IGNORECASE
+    r"\s?(?:(?:and|but|or|otherwise|whereas|while|it\sdepends[^,;]{0,40}?),?\s)?"
+    r"(?:(?:if|when|assuming)\b|\u5982\u679c|\u5047\u5982|\u5047\u8bbe|\u8981\u662f|\u82e5)",  # 如果 假如 假设 要是 若
+    re.IGNORECASE,
 )
 # `2.4 m, i.e. about 90 cm`, `3.7 m (just over 1 meter)`, `1.7 m away (about 3 feet)`, `6 feet away, roughly 2.5
 # meters`, `1.2 meters or 4 feet`: the same length said again, in other words.
@@ -196,16 +198,22 @@ def _restated(text: str, first: Measurement, second: Measurement) -> bool | None
     return False
 
 
+# `anywhere from 1.5 to 4 m`: the span of what is possible, not an estimate (`between 2 and 2.4 m` is one).
+_ANYWHERE_BEFORE = re.compile(r"\banywhere\s(?:from|between|in)?\s?$", re.IGNORECASE)
+
+
 def one_answer(text: str, found: list[Measurement], chosen: Measurement) -> Measurement | str:
     """The number chosen, or the reason the response states no answer: it hedges between it and another value,
     restates it as a length that disagrees (`0.7 m, i.e. about 150 cm`), or gives a value under each of two
     conditions. A length restated in another unit that agrees is one answer, read from its metric statement."""
+    if chosen.rule == "range midpoint" and _ANYWHERE_BEFORE.search(text, max(0, chosen.start - 30), chosen.start):
+        return "offers a span of possible values, not a value"
     at = found.index(chosen)
     following = found[at + 1] if at + 1 < len(found) else None
     preceding = found[at - 1] if at > 0 else None
     for first, second in ((chosen, following), (preceding, chosen)):
-        if first is None or second is None or abs(first.value - second.value) <= 1e-9:
-            continue
+        if first is None or second is None or abs(first.value - second.value) <= 1e-9 or is_result(text, second):
+            continue  # (`2.3 + 0.9 ≈ 3.2 m` computes its answer: no restatement, no hedge)
         restated = _restated(text, first, second)
         if restated:
             if chosen.imperial:  # `6.5 feet (2 m)`: the metric statement is read

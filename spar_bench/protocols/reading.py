@@ -11,6 +11,7 @@ fired. docs/scoring.md lists every rule with an example (written from `rule_exam
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from spar_bench.metrics.choice import parse_options, question_stem
@@ -32,7 +33,8 @@ def read_response(kind: AnswerKind, response: str, question: str = "") -> Readin
     if kind is AnswerKind.CHOICE:
         return _unless_cut(response, read_choice_answer(response, _options(question), _trigrams(question)))
     if kind is AnswerKind.NUMBER:
-        return _unless_cut(response, read_number_answer(response, _question_values(question), asked_of(question)))
+        reading = read_number_answer(response, _question_values(question), asked_of(question))
+        return _unless_cut(response, _in_json_unit(response, reading))
     return read_motion_answer(response)
 
 
@@ -60,3 +62,20 @@ def _trigrams(question: str) -> frozenset:
 @lru_cache(maxsize=1 << 12)
 def _question_values(question: str) -> tuple[float, ...]:
     return tuple(m.value for m in measurements(question)) if question else ()
+
+
+# `{"distance": 280, "unit": "cm"}`: a JSON answer may give its unit in a field of its own.
+_JSON_UNIT = re.compile(r'"unit"\s?:\s?"\s?(?P<unit>[a-z]+)\s?"', re.IGNORECASE)
+_UNIT_FACTORS = {"cm": 0.01, "mm": 0.001, "m": 1.0, "ft": 0.3048, "feet": 0.3048, "in": 0.0254, "inches": 0.0254}
+_UNIT_FACTORS |= {"centimeters": 0.01, "millimeters": 0.001, "meters": 1.0, "meter": 1.0, "foot": 0.3048}
+
+
+def _in_json_unit(response: str, reading: Reading) -> Reading:
+    """The reading in meters when the value read is a bare number and a JSON `"unit"` field names its unit."""
+    if not isinstance(reading.value, float) or reading.span is None or '"unit"' not in response:
+        return reading
+    unit = _JSON_UNIT.search(response)
+    factor = _UNIT_FACTORS.get(unit["unit"].lower()) if unit else None
+    if factor is None or not response[reading.span[0] : reading.span[1]].replace(".", "", 1).isdigit():
+        return reading
+    return Reading(reading.value * factor, reading.span, f"{reading.rule} (unit field)", reading.reason)

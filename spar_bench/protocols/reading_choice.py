@@ -13,6 +13,7 @@ from spar_bench.metrics.choice import option_verdicts, read_choice
 from spar_bench.metrics.option_text import (
     ChoiceReading,
     lists_every_option,
+    opposes_option,
     option_by_meaning,
     option_text_match,
     without_echoes,
@@ -102,6 +103,10 @@ _TENTATIVE_BEFORE = re.compile(
 )
 
 
+# The text written right after a letter, up to the end of its sentence: `D. front-right`, `A (back-right)`.
+_ATTACHED = re.compile(r"\s?[.:)\-\u2013\u2014]?\s?\(?([^()\n.;!?]{1,40}?)\)?\s?(?:[.;!?\n]|$)")
+
+
 def _checked_choice(
     located: Located,
     where: str,
@@ -129,6 +134,10 @@ def _checked_choice(
                     None,
                     reason=f"contradicts itself: letter {reading.letter} with the text of option {restated.letter}",
                 )
+        attached = _ATTACHED.match(text, offset + reading.end)
+        if attached and opposes_option(attached.group(1), reading.letter, options):
+            # `Answer: D. front-right` when D is front-left: the text written with the letter says otherwise
+            return Reading(None, reason=f"contradicts itself: letter {reading.letter} with an opposite direction")
         # `The point is right of and above it, and closer. So the answer is D.`: a conclusion is drawn from the
         # sentence before it, and a description of another option there contradicts it
         if _CONCLUSION.match(text, start):

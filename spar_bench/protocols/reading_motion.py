@@ -46,6 +46,23 @@ _REVERSED = re.compile(
     r"\s(?:back\s)?to\s(?:the\s)?(?:first|1st|former|image\s?1|view\s?1)\b",
     re.IGNORECASE,
 )
+# `I can't give a reliable decomposition`, `I can't pin down the exact values`: prose that declines.
+_DECLINES = re.compile(
+    r"\b(?:can't|cannot|can\snot|unable\sto|impossible\sto|not\spossible\sto)\s(?:\w+\s){0,2}"
+    r"(?:give|determine|tell|estimate|pin\sdown|say|infer|compute|decompose|provide|judge)\b",
+    re.IGNORECASE,
+)
+# `moves forward at least 2 m`, `turns left by more than 30°`: a bound, not a value.
+_BOUND = re.compile(
+    r"\b(?:at\s(?:least|most)|(?:more|less|greater|fewer)\sthan|no\s(?:more|less)\sthan|up\sto)\s(?:about\s)?\d",
+    re.IGNORECASE,
+)
+# `turns right by 5° or 10°`, `moves 0.3 or 0.4 m`: two values offered for one component.
+_VALUE_OR_VALUE = re.compile(
+    r"(?<![\w.])\d+(?:\.\d+)?\s?(?:\u00b0|deg\w*|rad\w*|cm\b|m\b|meters?\b)?,?\s(?:or|maybe|perhaps)\s"
+    r"(?:about\s|maybe\s|perhaps\s)?\d+(?:\.\d+)?\s?(?:\u00b0|deg|rad|cm\b|m\b|meters?\b)",
+    re.IGNORECASE,
+)
 _KEY_MARK = re.compile(r"[_:=|\u2192\u2013\u2014]|->")
 # `... rotate_left:0.6 (rotations in radians)`: a note that gives the unit of the rotations written without one.
 _RADIANS_NOTE = re.compile(
@@ -102,6 +119,15 @@ def read_motion_answer(response: str) -> Reading:
         return Reading(None, reason="no `move_*/rotate_*: value` item in the stated answer")
     if _EITHER_OR.search(text, start):
         return Reading(None, reason="hedges between two motions (`either ... or ...`)")
+    # Items written as sentences (`moves backward 2.7 m`, `turns right by 30°`), not as keys (`move_right:`,
+    # `Move right: 0.6 m`, `| move_left | 0.5 |`), are prose too.
+    in_prose = how == "motion prose" or not any(_KEY_MARK.search(text, start + a, start + b) for _, _, a, b in strict)
+    if in_prose and _DECLINES.search(text, start, end):
+        return Reading(None, reason="declines to give the motion")
+    if in_prose and _BOUND.search(text, start, end):
+        return Reading(None, reason="gives a bound on a component, not its value")
+    if _VALUE_OR_VALUE.search(text, start, end):
+        return Reading(None, reason="hedges between two values of one component (`5° or 10°`)")
     if _REVERSED.search(text, max(start, start + items[0][2] - 120), start + items[0][2]):
         return Reading(None, reason="states the reverse motion (from the second image to the first)")
     if _CUT_ITEM.fullmatch(text, start + max(item[3] for item in items), end):
@@ -119,9 +145,7 @@ def read_motion_answer(response: str) -> Reading:
         return Reading(None, reason=combined)
     values, signed = combined
     window = text[start:end]
-    # Items written as sentences (`moves backward 2.7 m`, `turns right by 30°`), not as keys (`move_right:`,
-    # `Move right: 0.6 m`, `| move_left | 0.5 |`), are prose too.
-    if how == "motion prose" or not any(_KEY_MARK.search(window, a, b) for _, _, a, b in strict):
+    if in_prose:
         # `moves backward 2.7 m and to the right`: a component named with a direction and no amount (and no word
         # for zero) leaves the motion incomplete.
         covered = {_AXIS[key] for key in values}
