@@ -116,6 +116,8 @@ _NAMED = re.compile(
 )
 _HEDGE = re.compile(
     r"(?<![A-Za-z0-9])([A-H])\)?\s?(?:or|/|\u6216)\s?(?:(?i:option)\s)?\(?([A-H])(?![A-Za-z0-9])"
+    # `可能是A，也可能是C`, `B还是C`: also may be, or
+    r"|(?<![A-Za-z0-9])([A-H])[,\uff0c]?\s?(?:\u4e5f\u53ef\u80fd\u662f?|\u8fd8\u662f|\u6216\u8005\u662f?)\s?([A-H])(?![A-Za-z0-9])"
     r"|\b(?i:either|between)\s(?:(?i:option)\s)?\(?([A-H])\)?\s(?:or|and)\s(?:(?i:option)\s)?\(?([A-H])(?![A-Za-z0-9])"
     # two lettered options joined by `or`: `D. purple point or A. blue point`
     r"|(?<![A-Za-z0-9])([A-H])[.)]\s[^.;!?\n]{1,40}?\sor\s(?:(?i:option)\s)?\(?([A-H])[.)](?=\s|$)"

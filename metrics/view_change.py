@@ -88,7 +88,7 @@ _STRICT_ITEM = re.compile(
     rf"(?P<direction>{_DIRECTIONS})(?:wards?)?(?:/(?P<other>{_DIRECTIONS}))?"
     r"(?:_(?P<keyunit>rad|deg|degrees|cm|mm|m))?\b"
     r"[\"'\]]?\s?(?:[:=|]|->|=>|\u2192|[-\u2013\u2014](?=\s)|by|of|is)?\s?[\"']?"
-    r"(?:(?:~|about|around|roughly|approximately|approx\.)\s?)?" + _VALUE_UNIT,
+    r"(?:(?:~|\u2248|about|around|roughly|approximately|approx\.)\s?)?" + _VALUE_UNIT,
     re.IGNORECASE,
 )
 # Nested JSON: `{"translation": {"right": 0.2, "up": -0.2}, "rotation": {"right": -32}}`; a group runs to the next

@@ -207,9 +207,26 @@ _FROM_CAMERA = re.compile(
 )
 
 
+# `The table is 2.7 m away.` (away from nothing named: from the camera); `the box to the camera is 3.8 m`,
+# `Nightstand to camera: 2.5 m`.
+_AWAY = re.compile(r"\saway\b(?!\s(?:from|to)\b)", re.IGNORECASE)
+_TO_CAMERA_BEFORE = re.compile(
+    r"\b(?:to|from)\s(?:the\s)?camera\s?(?:\d\s?)?(?:is|:|=|\u2248)?\s?(?:about\s|around\s|roughly\s|~)?$",
+    re.IGNORECASE,
+)
+
+
+def _from_camera(text: str, m: Measurement) -> bool:
+    return bool(
+        _FROM_CAMERA.match(text, m.end)
+        or _AWAY.match(text, m.end)
+        or _TO_CAMERA_BEFORE.search(text, max(0, m.start - 30), m.start)
+    )
+
+
 def wrong_quantity(text: str, values: list[Measurement], asked: Asked) -> str | None:
     """A reason when the question asks for the distance between two objects and every value is stated as a
     distance from the camera: the response answers another quantity."""
-    if asked.between and all(_FROM_CAMERA.match(text, m.end) for m in values):
+    if asked.between and all(_from_camera(text, m) for m in values):
         return "states distances from the camera, not the distance between the two objects"
     return None

@@ -94,7 +94,8 @@ def is_negated(text: str, measurement: Measurement) -> bool:
 
 # A length followed by one of these describes an object's size or the camera's height, not the answer.
 _DIMENSION_AFTER = re.compile(
-    r"\s(?:long|wide|tall|high|thick|across|in\s(?:length|width|height|diameter)|above\sthe\s(?:floor|ground))\b",
+    r"\s(?:long|wide|tall|high|thick|across|in\s(?:length|width|height|diameter)|above\sthe\s(?:floor|ground)"
+    r"|(?:above|below)\sthe\scamera(?:\slevel)?|(?:above|below)\s(?:the\s)?camera\slevel)\b",
     re.IGNORECASE,
 )
 
@@ -104,9 +105,14 @@ def is_echo(measurement: Measurement, echoes: tuple[float, ...]) -> bool:
     return any(abs(measurement.value - e) <= ECHO_TOLERANCE * max(1.0, abs(e)) for e in echoes)
 
 
+def is_dimension(text: str, measurement: Measurement) -> bool:
+    """True for a size or a height (`the bed is 2 m long`, `1.7 m below the camera`), not a depth or distance."""
+    return bool(_DIMENSION_AFTER.match(text, measurement.end))
+
+
 def not_dimensions(text: str, found: list[Measurement]) -> list[Measurement]:
     """`found` without sizes and heights (`the bed is 2 m long`), unless nothing else is left."""
-    kept = [m for m in found if not _DIMENSION_AFTER.match(text, m.end)]
+    kept = [m for m in found if not is_dimension(text, m)]
     return kept or found
 
 
@@ -198,6 +204,12 @@ def _restated(text: str, first: Measurement, second: Measurement) -> bool | None
     return False
 
 
+# `around 5 m from the camera, maybe 4`, `1.7 m ..., or 2.2 m if measured to the top`: a second value offered
+# after a comma (a restatement in another unit that agrees is no second value).
+_OFFERED_TOO = re.compile(
+    r"[,;]\s?(?:or\s(?:maybe\s|perhaps\s|possibly\s)?|maybe\s|perhaps\s|possibly\s)(?:about\s|around\s|even\s)?$",
+    re.IGNORECASE,
+)
 # `anywhere from 1.5 to 4 m`: the span of what is possible, not an estimate (`between 2 and 2.4 m` is one).
 _ANYWHERE_BEFORE = re.compile(r"\banywhere\s(?:from|between|in)?\s?$", re.IGNORECASE)
 
@@ -214,6 +226,10 @@ def one_answer(text: str, found: list[Measurement], chosen: Measurement) -> Meas
     for first, second in ((chosen, following), (preceding, chosen)):
         if first is None or second is None or abs(first.value - second.value) <= 1e-9 or is_result(text, second):
             continue  # (`2.3 + 0.9 ≈ 3.2 m` computes its answer: no restatement, no hedge)
+        if _OFFERED_TOO.search(text, max(first.end, second.start - 30), second.start) and not _restated(
+            text, first, second
+        ):
+            return f"hedges between two values ({first.value:g} and {second.value:g} m)"  # `5 m ..., maybe 4`
         restated = _restated(text, first, second)
         if restated:
             if chosen.imperial:  # `6.5 feet (2 m)`: the metric statement is read
@@ -232,14 +248,14 @@ def one_answer(text: str, found: list[Measurement], chosen: Measurement) -> Meas
             return f"hedges between two values ({first.value:g} and {second.value:g} m)"
         if restated is False:
             return f"contradicts itself: {first.value:g} m restated as {second.value:g} m"
-    conditional = [m for m in found if _IF_AFTER.match(text, m.end) or _IF_AFTER.match(text, m.end + 1)]
-    if len({round(m.value, 9) for m in conditional}) > 1 or _conditional_clauses(text, found):
+    conditional = {round(m.value, 9) for m in found if _IF_AFTER.match(text, m.end) or _IF_AFTER.match(text, m.end + 1)}
+    if len(conditional | _conditional_clauses(text, found)) > 1:  # `4.4 m if ...; if it's the other one, 2.5 m`
         return "states a different value under each condition"
     return chosen
 
 
-def _conditional_clauses(text: str, found: list[Measurement]) -> bool:
-    """True when two clauses that open with a condition (`if ...`) end on different values."""
+def _conditional_clauses(text: str, found: list[Measurement]) -> set[float]:
+    """The values that end clauses opening with a condition (`if ...`)."""
     by_clause: dict[int, float] = {}  # clause start -> the last value in it
     for m in found:
         start = max(0, m.start - 160)
@@ -247,4 +263,4 @@ def _conditional_clauses(text: str, found: list[Measurement]) -> bool:
             start = end.end()
         if _IF_CLAUSE.match(text, start):
             by_clause[start] = m.value
-    return len({round(v, 9) for v in by_clause.values()}) > 1
+    return {round(v, 9) for v in by_clause.values()}

@@ -39,12 +39,24 @@ def read_response(kind: AnswerKind, response: str, question: str = "") -> Readin
 
 
 def _unless_cut(response: str, reading: Reading) -> Reading:
-    """The reading, unless the response was cut before its answer and the value comes from its reasoning."""
+    """The reading, unless the response was cut before its answer and the value comes from its reasoning, or
+    the value is asked rather than stated (`2.2 m? The trash can looks small`, `B? Let me double-check`)."""
     if reading.value is None or reading.span is None or reading.rule is None:
         return reading
     if cut_before_answer(response, reading.span, reading.rule):
         return Reading(None, reason="cut off before its answer")
+    if _asked(response, reading.span[1]):
+        return Reading(None, reason="asks its answer rather than stating it")
     return reading
+
+
+# What follows a value up to the `?` that makes it a question: its unit, the option text after a letter's own
+# mark (`C. yellow point?`), never a new sentence (`B. Do you want an explanation?`).
+_ASKED = re.compile(r"[).:]?(?: (?![A-Z])[^.!?\n]{0,40}?|[^.!?\n\s]{0,8}|)\s?[?\uff1f]")
+
+
+def _asked(response: str, end: int) -> bool:
+    return _ASKED.match(response, end) is not None
 
 
 # What the question gives, cached: many responses share a question.

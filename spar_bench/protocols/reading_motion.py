@@ -66,7 +66,9 @@ _VALUE_OR_VALUE = re.compile(
 _KEY_MARK = re.compile(r"[_:=|\u2192\u2013\u2014]|->")
 # `... rotate_left:0.6 (rotations in radians)`: a note that gives the unit of the rotations written without one.
 _RADIANS_NOTE = re.compile(
-    r"\b(?:rotations?|angles?|rotation\svalues)\b[^.\n]{0,20}?\b(?:in|are|as)\s(?:radians?|rad)\b", re.IGNORECASE
+    r"\b(?:rotations?|angles?|rotation\svalues)\b[^.\n]{0,20}?\b(?:in|are|as)\s(?:radians?|rad)\b"
+    r"|\(\s?(?:in\s)?radians?\s?\)",
+    re.IGNORECASE,
 )
 _ANGLE_UNIT = re.compile(r"\u00b0|deg|rad", re.IGNORECASE)
 _CUT_ITEM = re.compile(

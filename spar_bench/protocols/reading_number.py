@@ -22,6 +22,7 @@ from spar_bench.protocols.number_context import (
 )
 from spar_bench.protocols.number_filters import (
     is_bound,
+    is_dimension,
     is_echo,
     is_negated,
     is_result,
@@ -50,8 +51,9 @@ def read_number_answer(response: str, echoes: tuple[float, ...], asked: Asked = 
     if located.revised_at is not None:
         after = located.revised_at
         found = measurements(text[after:])
-        if found:
-            return _checked_number(located, "after a correction", after, text[after:], found, found[-1])
+        kept = [m for m in found if not is_negated(text[after:], m)]  # `... more like 4 m, not 2.7`
+        if kept:
+            return _checked_number(located, "after a correction", after, text[after:], found, kept[-1])
     bold = final_bold_line(located, response)
     if bold is not None and located.revised_at is None and (located.span is None or located.span[0] < bold[0]):
         # `**Distance ≈ 3.5 m**` closing a list of estimates: the bold last line states the answer
@@ -94,6 +96,8 @@ def read_number_answer(response: str, echoes: tuple[float, ...], asked: Asked = 
         return Reading(None, reason="states only a bound (`less than ...`, `more than ...`), not a value")
     if echoes_only(text, values, echoes, asked):
         return Reading(None, reason="only restates the value the question gives for its reference object")
+    if all(is_dimension(text, m) for m in values):  # `The cabinet is 2.2 meters tall.`
+        return Reading(None, reason="states only sizes or heights, not the length asked")
     wrong = wrong_quantity(text, values, asked)
     if wrong is not None:
         return Reading(None, reason=wrong)
