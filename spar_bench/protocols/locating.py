@@ -134,6 +134,11 @@ def _ends_announcing(tail: str) -> bool:
     return bool(word) and word.lower() in _ANNOUNCING_WORDS and not (start and tail[start - 1].isalnum())
 
 
+# The unfinished sentence re-checks what came before: the answer stated there was provisional.
+_RECHECK = re.compile(
+    r"\s*(?:let\sme|let's|i'll|i\swill|to)\s(?:double[-\s]check|re-?check|verify|check|confirm|reconsider)\b",
+    re.IGNORECASE,
+)
 _ANSWER_WHERE = ("answer tag", "boxed", "box tokens", "leading number", "after a correction")
 _LAST_SENTENCE = re.compile(r"[.!?](?=\s)|\n")
 _OPEN_AFTER = re.compile(r"\s?(?:[-+*/x\u00d7=~\u00b2\u00b3^(]|$)")
@@ -156,6 +161,8 @@ def cut_before_answer(response: str, span: tuple[int, int], rule: str) -> bool:
         first_end = _LAST_SENTENCE.search(stripped, span[1])
         return not (first_end and not _LAST_SENTENCE.search(stripped, 0, span[0]) and first_end.end() < len(stripped))
     ends = [m.end() for m in _LAST_SENTENCE.finditer(stripped, max(0, len(stripped) - 2000))]
+    if ends and _RECHECK.match(stripped, ends[-1]):
+        return True  # `Rough estimate: 1.9 m. Let me double-check with the chair next to it, which`: provisional
     if span[1] <= (ends[-1] if ends else 0):
         return False  # stated in a sentence that ended before the cut (an option text read across sentences did not)
     if where in ("answer phrase", "final answer"):

@@ -210,6 +210,11 @@ _OFFERED_TOO = re.compile(
     r"[,;]\s?(?:or\s(?:maybe\s|perhaps\s|possibly\s)?|maybe\s|perhaps\s|possibly\s)(?:about\s|around\s|even\s)?$",
     re.IGNORECASE,
 )
+# `maybe 1.4 m, maybe less`, `2 m or more`: a value offered with its own doubt.
+_MORE_OR_LESS_AFTER = re.compile(
+    r"\s?(?:m|meters?|metres?)?\s?,?\s(?:maybe|perhaps|possibly|or)\s(?:a\sbit\s|slightly\s|even\s)?(?:less|more)\b",
+    re.IGNORECASE,
+)
 # `anywhere from 1.5 to 4 m`: the span of what is possible, not an estimate (`between 2 and 2.4 m` is one).
 _ANYWHERE_BEFORE = re.compile(r"\banywhere\s(?:from|between|in)?\s?$", re.IGNORECASE)
 
@@ -218,6 +223,8 @@ def one_answer(text: str, found: list[Measurement], chosen: Measurement) -> Meas
     """The number chosen, or the reason the response states no answer: it hedges between it and another value,
     restates it as a length that disagrees (`0.7 m, i.e. about 150 cm`), or gives a value under each of two
     conditions. A length restated in another unit that agrees is one answer, read from its metric statement."""
+    if _MORE_OR_LESS_AFTER.match(text, chosen.end):
+        return f"offers {chosen.value:g} m and maybe less or more"
     if chosen.rule == "range midpoint" and _ANYWHERE_BEFORE.search(text, max(0, chosen.start - 30), chosen.start):
         return "offers a span of possible values, not a value"
     at = found.index(chosen)

@@ -36,6 +36,9 @@ def read_choice_answer(response: str, options: tuple[tuple[str, str], ...], echo
         if not options or any(letter == option for option, _ in options):
             return Reading(letter, bare.span(1), "first line: lone letter")
         return Reading(None, reason=f"{letter} is not an option")
+    lines = [line.strip() for line in response.strip().splitlines() if line.strip()]
+    if len(lines) > 1 and all(_OPTION_LINE.fullmatch(line) for line in lines):
+        return Reading(None, reason="lists several options without choosing one")  # `C. back-right\nD. right`
     answer_letter = _ANSWER_LETTER.fullmatch(response)
     if answer_letter:
         letter = answer_letter.group(1).upper()
@@ -103,6 +106,8 @@ _TENTATIVE_BEFORE = re.compile(
 )
 
 
+# A line that is only an option as the question writes it: `C. back-right`, `(D) right`.
+_OPTION_LINE = re.compile(r"[(\[]?[A-H][.)\]:]\s?[^\n]{1,60}")
 # The text written right after a letter, up to the end of its sentence: `D. front-right`, `A (back-right)`.
 _ATTACHED = re.compile(r"\s?[.:)\-\u2013\u2014]?\s?\(?([^()\n.;!?]{1,40}?)\)?\s?(?:[.;!?\n]|$)")
 

@@ -57,6 +57,8 @@ _BOUND = re.compile(
     r"\b(?:at\s(?:least|most)|(?:more|less|greater|fewer)\sthan|no\s(?:more|less)\sthan|up\sto)\s(?:about\s)?\d",
     re.IGNORECASE,
 )
+# `Is the first image the one with the door open? If so: move_left:0.8,...`: an answer under a condition.
+_IF_SO = re.compile(r"\bif\s(?:so|yes|that's\sthe\scase|that\sis\sthe\scase)\b", re.IGNORECASE)
 # `turns right by 5° or 10°`, `moves 0.3 or 0.4 m`: two values offered for one component.
 _VALUE_OR_VALUE = re.compile(
     r"(?<![\w.])\d+(?:\.\d+)?\s?(?:\u00b0|deg\w*|rad\w*|cm\b|m\b|meters?\b)?,?\s(?:or|maybe|perhaps)\s"
@@ -128,6 +130,8 @@ def read_motion_answer(response: str) -> Reading:
         return Reading(None, reason="declines to give the motion")
     if in_prose and _BOUND.search(text, start, end):
         return Reading(None, reason="gives a bound on a component, not its value")
+    if _IF_SO.search(text, max(0, start + items[0][2] - 40), start + items[0][2]):
+        return Reading(None, reason="answers under a condition it does not settle (`If so: ...`)")
     if _VALUE_OR_VALUE.search(text, start, end):
         return Reading(None, reason="hedges between two values of one component (`5° or 10°`)")
     if _REVERSED.search(text, max(start, start + items[0][2] - 120), start + items[0][2]):

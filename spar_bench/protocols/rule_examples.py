@@ -261,6 +261,11 @@ RULE_EXAMPLES: tuple[RuleExample, ...] = (
             "The table is 2.7 m away.", "2.7", 0.0, question="What is the distance between the table (red point) and "
             "the sofa (blue point)? Calculate or judge based on the 3D center points of these objects. The unit is meter.",
             task="distance_prediction_oo"),
+    _number("an estimate then a re-check cut short scores 0", "the re-check was to settle it",
+            "Rough estimate: 1.5 m. Let me double-check with the chair next to it, which", "1.5", 0.0),
+    _number("a value with `maybe less` is no answer", "it doubts its own value", "Maybe 1.5 m, maybe less.", "1.5", 0.0),
+    _choice("lines that only list options score 0", "two options written out, none chosen", "C. right, below, farther\nD. "
+            "right, , farther", "C", 0.0),
     _choice("a letter asked back scores 0", "`B? Let me double-check` has not decided", "B? Let me double-check the rug.",
             "B", 0.0),
     _choice("`A，也可能是C` is a hedge", "it says A, and possibly C", "\u53ef\u80fd\u662fA\uff0c\u4e5f\u53ef\u80fd\u662fC\u3002",
@@ -323,6 +328,8 @@ RULE_EXAMPLES: tuple[RuleExample, ...] = (
             1.0),
     _motion("`(radians)` after the items gives the rotations' unit", "0.5236 is 30 degrees",
             "move_right:0.8,move_forward:2.4,rotate_right:0.5236 (radians)", 1.0),
+    _motion("an answer under `If so:` scores 0", "it rests on a condition the response does not settle",
+            "Is the first image the one with the door open? If so: move_right:0.8,move_forward:2.4,rotate_right:30", 0.0),
     _motion("two values for one component score 0", "a hedge is not an answer",
             "Either move_forward:2.4 or move_forward:1.0, with rotate_right:30.", 0.0),
     _motion("radians convert to degrees", "0.5236 rad is 30 degrees",
