@@ -107,7 +107,7 @@ _TENTATIVE_BEFORE = re.compile(
 
 
 # A line that is only an option as the question writes it: `C. back-right`, `(D) right`.
-_OPTION_LINE = re.compile(r"[(\[]?[A-H][.)\]:]\s?[^\n]{1,60}")
+_OPTION_LINE = re.compile(r"[(\[]?[A-H][.)\]]\s?[^\n]{1,60}")  # (`A: no` lines are verdicts)
 # The text written right after a letter, up to the end of its sentence: `D. front-right`, `A (back-right)`.
 _ATTACHED = re.compile(r"\s?[.:)\-\u2013\u2014]?\s?\(?([^()\n.;!?]{1,40}?)\)?\s?(?:[.;!?\n]|$)")
 
