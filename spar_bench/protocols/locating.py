@@ -134,6 +134,13 @@ def _ends_announcing(tail: str) -> bool:
     return bool(word) and word.lower() in _ANNOUNCING_WORDS and not (start and tail[start - 1].isalnum())
 
 
+# A response that declines to answer: `can't determine`, `unable to tell`, `I can't pin down the exact values`.
+DECLINES = re.compile(
+    r"\b(?:can't|cannot|can\snot|unable\sto|impossible\sto|not\spossible\sto|no\sway\sto)\s(?:\w+\s){0,2}"
+    r"(?:determine|tell|estimate|judge|measure|know|say|infer|compute|calculate|work\sout|figure\sout|be\ssure"
+    r"|give|pin\sdown|decompose|provide)\b",
+    re.IGNORECASE,
+)
 # The unfinished sentence re-checks what came before: the answer stated there was provisional.
 _RECHECK = re.compile(
     r"\s*(?:let\sme|let's|i'll|i\swill|to)\s(?:double[-\s]check|re-?check|verify|check|confirm|reconsider)\b",

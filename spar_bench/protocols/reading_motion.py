@@ -20,7 +20,7 @@ from spar_bench.metrics.view_change import (
     strict_motion_items,
 )
 from spar_bench.protocols.base import Reading
-from spar_bench.protocols.locating import locate
+from spar_bench.protocols.locating import DECLINES, locate
 
 # The requested form, `move_right:0.4,move_up:0.0,...`, is read by one match (tests/test_strict_protocol.py
 # checks it reads what the full reading reads).
@@ -44,12 +44,6 @@ _EITHER_OR = re.compile(
 _REVERSED = re.compile(
     r"\bfrom\s(?:the\s)?(?:second|2nd|latter|image\s?2|view\s?2)(?:\s(?:image|view|frame|one))?"
     r"\s(?:back\s)?to\s(?:the\s)?(?:first|1st|former|image\s?1|view\s?1)\b",
-    re.IGNORECASE,
-)
-# `I can't give a reliable decomposition`, `I can't pin down the exact values`: prose that declines.
-_DECLINES = re.compile(
-    r"\b(?:can't|cannot|can\snot|unable\sto|impossible\sto|not\spossible\sto)\s(?:\w+\s){0,2}"
-    r"(?:give|determine|tell|estimate|pin\sdown|say|infer|compute|decompose|provide|judge)\b",
     re.IGNORECASE,
 )
 # `moves forward at least 2 m`, `turns left by more than 30°`: a bound, not a value.
@@ -126,7 +120,7 @@ def read_motion_answer(response: str) -> Reading:
     # Items written as sentences (`moves backward 2.7 m`, `turns right by 30°`), not as keys (`move_right:`,
     # `Move right: 0.6 m`, `| move_left | 0.5 |`), are prose too.
     in_prose = how == "motion prose" or not any(_KEY_MARK.search(text, start + a, start + b) for _, _, a, b in strict)
-    if in_prose and _DECLINES.search(text, start, end):
+    if in_prose and DECLINES.search(text, start, end):
         return Reading(None, reason="declines to give the motion")
     if in_prose and _BOUND.search(text, start, end):
         return Reading(None, reason="gives a bound on a component, not its value")

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from spar_bench.metrics.numbers import Measurement, measurements
 from spar_bench.protocols.base import Reading
-from spar_bench.protocols.locating import Located, final_bold_line, locate
+from spar_bench.protocols.locating import DECLINES, Located, final_bold_line, locate
 from spar_bench.protocols.number_context import (
     NO_QUESTION,
     Asked,
@@ -88,7 +88,7 @@ def read_number_answer(response: str, echoes: tuple[float, ...], asked: Asked = 
     found = measurements(text)
     if not found:
         return Reading(None, reason="no number in the stated answer")
-    if echoes and _DECLINES.search(text) and all(is_echo(m, echoes) for m in found):
+    if echoes and DECLINES.search(text) and all(is_echo(m, echoes) for m in found):
         return Reading(None, reason="declines to answer; the only numbers echo the question")
     values = [m for m in found if not is_negated(text, m)] or found  # `about 3 m, not 2 m`
     values = [m for m in values if not is_bound(text, m)]  # `less than 2 meters` bounds the length
@@ -117,13 +117,6 @@ def read_number_answer(response: str, echoes: tuple[float, ...], asked: Asked = 
     if first is not None:
         return _checked_number(located, "first clause", 0, text, found, first)
     return _checked_number(located, "last number", 0, text, found, candidates[-1])
-
-
-_DECLINES = re.compile(
-    r"\b(?:can't|cannot|can\snot|unable\sto|impossible\sto|not\spossible\sto|no\sway\sto)\s(?:\w+\s)?"
-    r"(?:determine|tell|estimate|judge|measure|know|say|infer|compute|calculate|work\sout|figure\sout|be\ssure)\b",
-    re.IGNORECASE,
-)
 
 
 def _checked_number(
