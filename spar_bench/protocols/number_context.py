@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from spar_bench.metrics.numbers import Measurement
-from spar_bench.protocols.number_filters import is_echo
+from spar_bench.protocols.number_filters import CLAUSE_END, clause_start, is_echo
 
 __all__ = [
     "NO_QUESTION",
@@ -38,12 +38,11 @@ class Asked:
 
 NO_QUESTION = Asked()
 
-_CLAUSE_END = re.compile(r"[.!?](?=\s|$)|[;\n]")
-_SENTENCE_BREAK = re.compile(r"[.!?](?=\s|$)|[;\n]")
 _GIVEN_AFTER = re.compile(r"[^.;\n]{0,12}?\b(?:as\sgiven|given|from\sthe\squestion)\b", re.IGNORECASE)
 
 
-def _mentions(asked: Asked) -> list[tuple[re.Pattern, int]]:
+@lru_cache(maxsize=1 << 12)
+def _mentions(asked: Asked) -> tuple[tuple[re.Pattern, int], ...]:
     """(pattern, object index) for every way of naming an object of the question; index 0 is the reference."""
     objects = [asked.reference, *asked.asked] if asked.reference else [None, *asked.asked]
     out = []
@@ -52,16 +51,14 @@ def _mentions(asked: Asked) -> list[tuple[re.Pattern, int]]:
             noun, colour = named
             out.append((re.compile(rf"\b{re.escape(noun)}s?\b", re.IGNORECASE), index))
             out.append((re.compile(rf"\b{colour}[\s-]?point", re.IGNORECASE), index))
-    return out
+    return tuple(out)
 
 
 def _named_with(text: str, measurement: Measurement, asked: Asked) -> int | None:
     """The object the number is stated for (0 for the reference, 1.. for the asked ones), or None: the one a
     parenthesis holding it follows (`the bookshelf (2.8 m)`), else the first one its sentence names before it
     (its subject: `With the lamp at 3.6 m, ...`); a name two objects share does not count."""
-    start = max(0, measurement.start - 160)
-    for end in _SENTENCE_BREAK.finditer(text, start, measurement.start):
-        start = end.end()
+    start = clause_start(text, measurement.start, max(0, measurement.start - 160))
     mentions = _mentions(asked)
     named: list[tuple[int, int, int]] = []  # (start, end, object)
     for pattern, index in mentions:
@@ -116,13 +113,11 @@ def _camera_number(match: re.Match) -> int:
 def _camera_of(text: str, measurement: Measurement) -> int | None:
     """The camera the number is stated for: one named in its clause, before it or right after it
     (`from camera 2: 3.1 m`, `3.5 m from the second camera`, `3 m in the first image's frame`)."""
-    start = max(0, measurement.start - 120)
-    for end in _CLAUSE_END.finditer(text, start, measurement.start):
-        start = end.end()
+    start = clause_start(text, measurement.start, max(0, measurement.start - 120))
     named = list(_CAMERA.finditer(text, start, measurement.start))
     if named:
         return _camera_number(named[-1])
-    stop = _CLAUSE_END.search(text, measurement.end, measurement.end + 60)
+    stop = CLAUSE_END.search(text, measurement.end, measurement.end + 60)
     after = _CAMERA.search(text, measurement.end, stop.start() if stop else min(len(text), measurement.end + 60))
     if after is not None and _FOR_AFTER.match(text, measurement.end):
         return _camera_number(after)
@@ -160,16 +155,13 @@ def first_clause_answer(text: str, candidates: list[Measurement], asked: Asked) 
     if len(asked.asked) != 1 or len(candidates) < 2:
         return None
     noun = asked.asked[0][0]
-    first_end = _CLAUSE_END.search(text, 0, candidates[1].start)
+    first_end = CLAUSE_END.search(text, 0, candidates[1].start)
     if first_end is None or first_end.start() < candidates[0].end:
         return None
     if not re.search(rf"\b{re.escape(noun)}s?\b", text[: candidates[0].start], re.IGNORECASE):
         return None
     for m in candidates[1:]:
-        start = max(first_end.end(), m.start - 160)
-        for end in _CLAUSE_END.finditer(text, start, m.start):
-            start = end.end()
-        subject = _CLAUSE_SUBJECT.match(text, start)
+        subject = _CLAUSE_SUBJECT.match(text, clause_start(text, m.start, max(first_end.end(), m.start - 160)))
         if subject is None or subject["noun"].lower() in _ANSWER_NOUNS or subject["noun"].lower().rstrip("s") == noun:
             return None
     return candidates[0]

@@ -12,8 +12,10 @@ import re
 from spar_bench.metrics.numbers import Measurement
 
 __all__ = [
+    "CLAUSE_END",
     "ECHO_TOLERANCE",
     "HEDGE_WORDS",
+    "clause_start",
     "is_bound",
     "is_echo",
     "is_negated",
@@ -174,7 +176,7 @@ _COULD_BE_BETWEEN = re.compile(
 )
 _IF_AFTER = re.compile(r"\s\(?(?:if|when)\b", re.IGNORECASE)
 # `If it's at the doorway, about 2.3 m; if it's higher up, closer to 3 m`: a clause that opens with a condition.
-_CLAUSE_END = re.compile(r"[.!?](?=\s|$)|[;\n]")
+CLAUSE_END = re.compile(r"[.!?](?=\s|$)|[;\n]")
 _IF_CLAUSE = re.compile(
     r"\s?(?:(?:and|but|or|otherwise|whereas|while|it\sdepends[^,;]{0,40}?),?\s)?"
     r"(?:(?:if|when|assuming)\b|\u5982\u679c|\u5047\u5982|\u5047\u8bbe|\u8981\u662f|\u82e5)",  # 如果 假如 假设 要是 若
@@ -261,13 +263,20 @@ def one_answer(text: str, found: list[Measurement], chosen: Measurement) -> Meas
     return chosen
 
 
+def clause_start(text: str, at: int, floor: int) -> int:
+    """Where the clause holding offset `at` begins: after the last clause end (`.`, `;`, a line break) between
+    `floor` and `at`, else at `floor`."""
+    start = floor
+    for end in CLAUSE_END.finditer(text, floor, at):
+        start = end.end()
+    return start
+
+
 def _conditional_clauses(text: str, found: list[Measurement]) -> set[float]:
     """The values that end clauses opening with a condition (`if ...`)."""
     by_clause: dict[int, float] = {}  # clause start -> the last value in it
     for m in found:
-        start = max(0, m.start - 160)
-        for end in _CLAUSE_END.finditer(text, start, m.start):
-            start = end.end()
+        start = clause_start(text, m.start, max(0, m.start - 160))
         if _IF_CLAUSE.match(text, start):
             by_clause[start] = m.value
     return {round(v, 9) for v in by_clause.values()}
