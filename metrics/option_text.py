@@ -142,14 +142,9 @@ def option_by_meaning(text: str, options: dict[str, str]) -> ChoiceReading | Non
     """The one option whose spatial words mean what `text` says, when every option is made of such words:
     `Below and in front of the camera, with no clear horizontal offset` is `, below, front`; `ahead of me and a
     little to the right` is `front-right`; `左后方` is `back-left`. A word after `no` / `not` is not said."""
-    if not options:
+    option_words = _spatial_words(options)
+    if option_words is None:
         return None
-    option_words = {}
-    for letter, option in options.items():
-        words = [t for t, _, _ in _tokens(option.replace("-", " "))]
-        if not words or any(w not in _SLOT_WORDS for w in words):
-            return None
-        option_words[letter] = _meaning(words)
     alternatives = [p for p in _ALTERNATIVES.split(text) if _meaning([t for t, _, _ in _tokens(p.replace("-", " "))])]
     if len(alternatives) > 1:
         return None  # `front or front-left` offers two answers
