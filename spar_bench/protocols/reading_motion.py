@@ -38,8 +38,6 @@ _EITHER_OR = re.compile(
     r"|[^\n\d]{0,120}\d[^\n]{0,120}?\bor\s(?!so\b)[^\n\d]{0,120}\d)",
     re.IGNORECASE,
 )
-# The response stops inside an item (`...,rotate_up:0,rotate_`, `...,move_backw`, `..., "rotate_left":`): the
-# answer is cut off, so the motion it states is incomplete. Matched against what follows the last item.
 # `From the second image to the first image: move_right:...`: the motion stated is the reverse of the one asked.
 _REVERSED = re.compile(
     r"\bfrom\s(?:the\s)?(?:second|2nd|latter|image\s?2|view\s?2)(?:\s(?:image|view|frame|one))?"
@@ -67,6 +65,8 @@ _RADIANS_NOTE = re.compile(
     re.IGNORECASE,
 )
 _ANGLE_UNIT = re.compile(r"\u00b0|deg|rad", re.IGNORECASE)
+# The response stops inside an item (`...,rotate_up:0,rotate_`, `...,move_backw`, `..., "rotate_left":`): the
+# answer is cut off, so the motion it states is incomplete. Matched against what follows the last item.
 _CUT_ITEM = re.compile(
     r"\s?[,;|\n]\s?(?:[-*]\s|\d\.\s)?[\"']?"
     r"(?:m(?:o(?:v(?:e(?:[_ ]\w*)?)?)?)?|r(?:o(?:t(?:a(?:t(?:e(?:[_ ]\w*)?)?)?)?)?)?)"
@@ -97,13 +97,13 @@ def read_motion_answer(response: str) -> Reading:
     windows.append(("whole response", 0))
     for where, start in windows:
         end = located.span[1] if where == located.where and located.span is not None else len(text)
-        items = strict_motion_items(text[start:end])
-        items, opposed = _keys_over_sentences(text[start:end], items)
+        window = text[start:end]
+        items, opposed = _keys_over_sentences(window, strict_motion_items(window))
         if opposed is not None:
             return Reading(None, reason=f"contradicts itself: the prose says {opposed[0]}, the items {opposed[1]}")
         strict = items
         how = "motion items"
-        prose = prose_motion_items(text[start:end])
+        prose = prose_motion_items(window)
         if not items:
             items, how = prose, "motion prose"
         else:  # `moves 0.8 m to the right ... and turns right by 30`: prose fills the axes the items leave open
@@ -133,7 +133,6 @@ def read_motion_answer(response: str) -> Reading:
     if _CUT_ITEM.fullmatch(text, start + max(item[3] for item in items), end):
         return Reading(None, reason="cut off mid-answer: the last motion item is unfinished")
     if _RADIANS_NOTE.search(text, start, end):
-        window = text[start:end]
         items = [
             (key, math.degrees(value), a, b)
             if key.startswith("rotate_") and not _ANGLE_UNIT.search(window, a, b)
@@ -144,12 +143,12 @@ def read_motion_answer(response: str) -> Reading:
     if isinstance(combined, str):
         return Reading(None, reason=combined)
     values, signed = combined
-    window = text[start:end]
+    directionless = prose_directions_without_amount(window)
     if in_prose:
         # `moves backward 2.7 m and to the right`: a component named with a direction and no amount (and no word
         # for zero) leaves the motion incomplete.
         covered = {_AXIS[key] for key in values}
-        for key, _, _ in prose_directions_without_amount(window):
+        for key, _, _ in directionless:
             if _AXIS[key] not in covered:
                 return Reading(None, reason=f"names a direction without an amount ({key})")
     if how != "motion prose":
@@ -157,7 +156,7 @@ def read_motion_answer(response: str) -> Reading:
         # right`: prose about the camera that states the opposite direction of an item on the same axis, with or
         # without an amount, contradicts it (a different amount does not).
         clauses = camera_motion_clauses(window)
-        directions = [(key, 1.0, at, until) for key, at, until in prose_directions_without_amount(window)]
+        directions = [(key, 1.0, at, until) for key, at, until in directionless]
         for key, value, at, until in [*prose, *directions]:
             axis, component = _signed(key, value)
             if (
