@@ -173,11 +173,6 @@ def _described_option(claim: str, options: dict[str, str], echoes: frozenset) ->
     return None if described is None else described.letter
 
 
-def _claim(text: str, at: int, floor: int = 0) -> str:
-    start, end = _claim_span(text, at, floor)
-    return text[start:end]
-
-
 def _claim_span(text: str, at: int, floor: int = 0) -> tuple[int, int]:
     start = floor
     for match in _SENTENCE_END.finditer(text, max(floor, at - 300), at):
